@@ -1,0 +1,101 @@
+/**
+ * Reverse-mode differentiation over the recorded nodes (micrograd's algorithm over whole buffers):
+ * order the graph topologically, seed the root, and run each node's chain rule from the output
+ * back to the leaves. Gradients accumulate, so a tensor used twice needs nothing special.
+ * Intermediate gradient buffers are freed as soon as their node has run; unless `retainGraph`,
+ * each node then drops its saved tensors, so activations become garbage right after backward().
+ */
+import { native } from '../native';
+import { rangeError, shapeStr } from '../errors';
+import { Tensor, checkTensor, allocate } from '../tensor';
+import { sameShape } from '../shape';
+
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // iterative post-order DFS (deep graphs must not overflow the JS stack)
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const node = top[0]._node;
+    if (node && top[1] < node.inputs.length) {
+      const child = node.inputs[top[1]++];
+      if (child.requiresGrad && !seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  return order;
+}
+
+export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainGraph?: boolean } = {}): void {
+  const fn = 'Tensor.backward';
+  checkTensor(fn, 'this', root);
+  if (!root.requiresGrad)
+    throw new Error(`${fn}: this tensor does not require grad and has no recorded graph (create inputs with { requiresGrad: true }, and do not call it inside noGrad)`);
+  let seed: Float32Array;
+  if (grad === undefined) {
+    if (root.size !== 1)
+      throw rangeError(fn, `backward() without a gradient needs a scalar (one element); this tensor has shape ${shapeStr(root.shape)}. Pass a gradient of that shape, or reduce first (sum/mean).`);
+    seed = new Float32Array([1]);
+  } else {
+    checkTensor(fn, 'grad', grad);
+    if (!sameShape(grad.shape, root.shape))
+      throw rangeError(fn, `gradient of shape ${shapeStr(grad.shape)} does not match the tensor's shape ${shapeStr(root.shape)}`);
+    seed = new Float32Array(grad.data);
+  }
+
+  const order = topoOrder(root);
+  const grads = new Map<Tensor, Float32Array>();
+  grads.set(root, seed);
+
+  const bufferFor = (t: Tensor): Float32Array => {
+    let g = grads.get(t);
+    if (g) return g;
+    if (t._node === null) {
+      // a leaf accumulates straight into its .grad
+      if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(allocate('backward', t.size), t.shape);
+      g = t.grad.data;
+    } else {
+      g = allocate('backward', t.size);
+    }
+    grads.set(t, g);
+    return g;
+  };
+
+  for (let i = order.length - 1; i >= 0; i--) {
+    const t = order[i];
+    const g = grads.get(t);
+    if (!g) continue;
+    const node = t._node;
+    if (node === null) {
+      if (t === root && t.requiresGrad) {
+        // backward() on a leaf: its gradient is the seed
+        if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(allocate('backward', t.size), t.shape);
+        native.axpy(t.grad.data, g, 1);
+      }
+      continue;
+    }
+    if (node.freed)
+      throw new Error(
+        `${fn}: the graph through '${node.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first backward() to go through it twice`,
+      );
+    const inputs = node.inputs;
+    node.backward(g, (k: number) => (inputs[k].requiresGrad ? bufferFor(inputs[k]) : null));
+    if (t._retainGrad) {
+      if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(new Float32Array(g), t.shape);
+      else native.axpy(t.grad.data, g, 1);
+    }
+    if (t !== root || grad === undefined) native.detach(g); // intermediate gradient: free now
+    if (!opts.retainGraph) {
+      node.freed = true;
+      node.inputs = [];
+      node.backward = () => undefined;
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/** Creating tensors, seeding the random generator, and OpenBLAS's thread count. */
+import { native } from './native';
+import { argError, checkNumber, rangeError, shapeStr } from './errors';
+import { Tensor, allocate, NestedNumbers } from './tensor';
+import { checkShape, MAX_RANK } from './shape';
+
+export interface TensorOptions {
+  /** Record operations on this tensor for backward() (default false). */
+  requiresGrad?: boolean;
+}
+
+function withOptions(fn: string, t: Tensor, opts: TensorOptions | undefined): Tensor {
+  if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw argError(fn, 'opts', 'an object like { requiresGrad: true }', opts);
+  if (opts?.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+/** Infers the shape of nested arrays and flattens them, naming the first bad element. */
+function flatten(fn: string, values: NestedNumbers): { shape: number[]; data: Float32Array } {
+  const shape: number[] = [];
+  let probe: unknown = values;
+  while (Array.isArray(probe)) {
+    if (shape.length >= MAX_RANK) throw rangeError(fn, `values are nested deeper than ${MAX_RANK} levels (MAX_RANK)`);
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const size = checkShape(fn, 'values', shape);
+  const data = allocate(fn, size);
+  let k = 0;
+  const walk = (v: unknown, depth: number, where: string): void => {
+    if (depth === shape.length) {
+      if (typeof v !== 'number') throw argError(fn, `values${where}`, 'a number', v);
+      data[k++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth])
+      throw rangeError(
+        fn,
+        `values are ragged: values${where} should be an array of length ${shape[depth]} (the shape so far is ${shapeStr(shape)}), got ${Array.isArray(v) ? `length ${v.length}` : typeof v}`,
+      );
+    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${where}[${i}]`);
+  };
+  walk(values, 0, '');
+  return { shape, data };
+}
+
+/**
+ * A tensor from values: a number (0-d), nested arrays (shape inferred) or a typed array (1-D, or
+ * `shape`). The values are copied into a new native buffer.
+ */
+export function tensor(values: NestedNumbers | ArrayLike<number>, shape?: readonly number[], opts?: TensorOptions): Tensor {
+  const fn = 'ng.tensor';
+  let data: Float32Array;
+  let inferred: number[];
+  if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
+    const src = values as unknown as ArrayLike<number>;
+    if (typeof (values as unknown as { [0]: unknown })[0] === 'bigint') throw argError(fn, 'values', 'numbers, not BigInts', values);
+    data = values instanceof Float32Array ? new Float32Array(values) : Float32Array.from(src);
+    inferred = [data.length];
+  } else if (typeof values === 'number' || Array.isArray(values)) {
+    ({ shape: inferred, data } = flatten(fn, values as NestedNumbers));
+  } else {
+    throw argError(fn, 'values', 'a number, nested arrays of numbers or a Float32Array', values);
+  }
+  if (shape !== undefined && shape !== null) {
+    const size = checkShape(fn, 'shape', shape);
+    if (size !== data.length)
+      throw rangeError(fn, `${data.length} values do not fill shape ${shapeStr(shape)} (${size} elements)`);
+    inferred = shape.slice();
+  }
+  return withOptions(fn, new Tensor(data, inferred), opts);
+}
+
+/** A tensor of zeros. */
+export function zeros(shape: readonly number[], opts?: TensorOptions): Tensor {
+  const size = checkShape('ng.zeros', 'shape', shape);
+  return withOptions('ng.zeros', new Tensor(allocate('ng.zeros', size), shape), opts);
+}
+/** A tensor filled with `value`. */
+export function full(shape: readonly number[], value: number, opts?: TensorOptions): Tensor {
+  const size = checkShape('ng.full', 'shape', shape);
+  if (typeof value !== 'number') throw argError('ng.full', 'value', 'a number', value);
+  const data = allocate('ng.full', size);
+  data.fill(value);
+  return withOptions('ng.full', new Tensor(data, shape), opts);
+}
+/** A tensor of ones. */
+export function ones(shape: readonly number[], opts?: TensorOptions): Tensor {
+  return full(shape, 1, opts);
+}
+/** Standard normal samples N(0, 1), following ng.manualSeed. */
+export function randn(shape: readonly number[], opts?: TensorOptions): Tensor {
+  const size = checkShape('ng.randn', 'shape', shape);
+  const t = new Tensor(allocate('ng.randn', size), shape);
+  native.rngNormal(t.data, 0, 1);
+  return withOptions('ng.randn', t, opts);
+}
+/** Uniform samples in [0, 1), following ng.manualSeed. */
+export function rand(shape: readonly number[], opts?: TensorOptions): Tensor {
+  const size = checkShape('ng.rand', 'shape', shape);
+  const t = new Tensor(allocate('ng.rand', size), shape);
+  native.rngUniform(t.data, 0, 1);
+  return withOptions('ng.rand', t, opts);
+}
+/** `arange(n)` = [0, 1, …, n−1]; `arange(start, end, step = 1)` as in PyTorch (end excluded). */
+export function arange(startOrN: number, end?: number, step = 1): Tensor {
+  const fn = 'ng.arange';
+  const start = end === undefined ? 0 : checkNumber(fn, 'start', startOrN);
+  const stop = end === undefined ? checkNumber(fn, 'n', startOrN) : checkNumber(fn, 'end', end);
+  checkNumber(fn, 'step', step);
+  if (step === 0) throw rangeError(fn, "argument 'step' must be non-zero");
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const size = checkShape(fn, 'shape', [n]);
+  const data = allocate(fn, size);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return new Tensor(data, [n]);
+}
+
+/**
+ * Seeds the generator behind every random draw in the library (initialisers, randn/rand,
+ * shuffling, dropout, balanced batches). Each thread (worker) has its own generator.
+ */
+export function manualSeed(seed: number | bigint): void {
+  let s: bigint;
+  if (typeof seed === 'bigint') s = seed;
+  else if (typeof seed === 'number' && Number.isSafeInteger(seed)) s = BigInt(seed);
+  else throw argError('ng.manualSeed', 'seed', 'a safe integer or a BigInt', seed);
+  s = BigInt.asUintN(64, s);
+  native.manualSeed(Number(s >> 32n), Number(s & 0xffffffffn));
+}
+/** The generator's state (for checkpoints); restore it with setRngState. */
+export function getRngState(): Uint32Array {
+  return native.rngGetState();
+}
+export function setRngState(state: Uint32Array): void {
+  if (!(state instanceof Uint32Array) || state.length !== 8) throw argError('ng.setRngState', 'state', 'a Uint32Array of 8 words from getRngState()', state);
+  native.rngSetState(state);
+}
+
+/** Sets the number of threads OpenBLAS uses for sgemm (and that our parallel kernels use). */
+export function setNumThreads(n: number): void {
+  checkNumber('ng.setNumThreads', 'n', n, { integer: true, min: 1, max: 1024 });
+  native.setNumThreads(n);
+}
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}

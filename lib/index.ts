@@ -1,0 +1,19 @@
+/**
+ * nativegrad: deep-learning training for Node.js on OpenBLAS and hand-written C++ kernels.
+ * Public re-exports only.
+ */
+export { Tensor } from './tensor';
+export type { NestedNumbers, TensorLike } from './tensor';
+export {
+  tensor, zeros, ones, full, randn, rand, arange,
+  manualSeed, getRngState, setRngState, setNumThreads, getNumThreads,
+} from './creation';
+export type { TensorOptions } from './creation';
+export {
+  add, sub, mul, div, matmul, transpose, reshape, clone, sum, mean,
+  neg, exp, log, sqrt, abs, pow, relu, sigmoid, tanh, softmax, logSoftmax,
+} from './ops';
+export { noGrad, isGradEnabled, setGradEnabled } from './autograd/node';
+export { gradcheck } from './autograd/gradcheck';
+export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck';
+export { MAX_TENSOR_ELEMENTS, MAX_RANK } from './shape';

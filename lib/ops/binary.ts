@@ -1,0 +1,54 @@
+/**
+ * add, sub, mul, div with broadcasting (NumPy/PyTorch rules: same shape, a scalar or one-element
+ * tensor, a row [M] over [N, M], and any other compatible pair). Kernel: kernels/elementwise.cc.
+ *
+ *   forward   out = a ∘ b
+ *   backward  da += g · ∂(a∘b)/∂a,  db += g · ∂(a∘b)/∂b, summed over the dimensions each was broadcast along
+ */
+import { native } from '../native';
+import { Tensor, TensorLike } from '../tensor';
+import { record } from '../autograd/node';
+import { broadcastPlan, broadcastShapes, sameShape } from '../shape';
+import { asTensor, output } from './util';
+
+const enum Op {
+  Add = 0,
+  Sub = 1,
+  Mul = 2,
+  Div = 3,
+}
+const NAMES = ['add', 'sub', 'mul', 'div'];
+
+function binary(op: Op, x: TensorLike, y: TensorLike): Tensor {
+  const fn = `ng.${NAMES[op]}`;
+  const a = asTensor(fn, 'a', x);
+  const b = asTensor(fn, 'b', y);
+  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(fn, a.shape, b.shape);
+  const out = output(fn, shape);
+  const plan = broadcastPlan(shape, a.shape, b.shape);
+  if (plan) native.binaryForward(op, out.data, a.data, b.data, plan.shape, plan.sa, plan.sb);
+  else if (out.size > 0) native.binaryForward(op, out.data, a.data, b.data);
+  return record(out, NAMES[op], [a, b], (g, gradOf) => {
+    const da = gradOf(0);
+    const db = gradOf(1);
+    if (plan) native.binaryBackward(op, da, db, g, a.data, b.data, plan.shape, plan.sa, plan.sb);
+    else if (g.length > 0) native.binaryBackward(op, da, db, g, a.data, b.data);
+  });
+}
+
+/** a + b (broadcasting) */
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  return binary(Op.Add, a, b);
+}
+/** a − b (broadcasting) */
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  return binary(Op.Sub, a, b);
+}
+/** a · b element-wise (broadcasting) */
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  return binary(Op.Mul, a, b);
+}
+/** a / b element-wise (broadcasting); division by zero gives ±Inf or NaN, as IEEE says */
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  return binary(Op.Div, a, b);
+}

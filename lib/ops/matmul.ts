@@ -1,0 +1,45 @@
+/**
+ * Matrix product and 2-D transpose. Kernels: kernels/matmul.cc.
+ *
+ *   matmul     out [M, N] = a [M, K] · b [K, N]          one cblas_sgemm
+ *              da += g · bᵀ,  db += aᵀ · g               sgemm with transpose flags, no transposed copies
+ *   transpose  out [C, R] = aᵀ                           da += gᵀ
+ */
+import { native } from '../native';
+import { Tensor } from '../tensor';
+import { record } from '../autograd/node';
+import { argError, shapeError, shapeStr } from '../errors';
+import { checkTensor } from '../tensor';
+import { output } from './util';
+
+export function matmul(x: Tensor, y: Tensor): Tensor {
+  const fn = 'ng.matmul';
+  const a = checkTensor(fn, 'a', x);
+  const b = checkTensor(fn, 'b', y);
+  if (a.ndim !== 2) throw argError(fn, 'a', 'a 2-D Tensor', a);
+  if (b.ndim !== 2) throw argError(fn, 'b', 'a 2-D Tensor', b);
+  const [M, K] = a.shape;
+  const [K2, N] = b.shape;
+  if (K !== K2)
+    throw shapeError(fn, `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be multiplied: a has ${K} columns, b has ${K2} rows`);
+  const out = output(fn, [M, N]);
+  native.sgemm(out.data, a.data, b.data, M, K, N, false, false, 1, 0);
+  return record(out, 'matmul', [a, b], (g, gradOf) => {
+    native.matmulBackward(gradOf(0), gradOf(1), g, a.data, b.data, M, K, N);
+  });
+}
+
+/** Transpose of a 2-D tensor (a copy, [R, C] → [C, R]). `dim0, dim1` may be given as 0, 1 or 1, 0. */
+export function transpose(x: Tensor, dim0 = 0, dim1 = 1): Tensor {
+  const fn = 'ng.transpose';
+  const a = checkTensor(fn, 'x', x);
+  if (a.ndim !== 2) throw argError(fn, 'x', 'a 2-D Tensor', a);
+  const dims = [dim0 < 0 ? dim0 + 2 : dim0, dim1 < 0 ? dim1 + 2 : dim1].sort();
+  if (dims[0] !== 0 || dims[1] !== 1) throw argError(fn, 'dim0, dim1', 'the two axes of a 2-D tensor (0 and 1)', `${dim0}, ${dim1}`);
+  const [R, C] = a.shape;
+  const out = output(fn, [C, R]);
+  native.transposeForward(out.data, a.data, R, C);
+  return record(out, 'transpose', [a], (g, gradOf) => {
+    native.transposeBackward(gradOf(0)!, g, R, C);
+  });
+}

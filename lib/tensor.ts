@@ -1,0 +1,177 @@
+/**
+ * Tensor: float32, row-major, any rank. Its bytes live in a V8 ArrayBuffer (so the garbage
+ * collector knows their size and frees tensors nobody disposes), and `data` is a zero-copy
+ * Float32Array over the very bytes the C++ kernels read and write. `dispose()` detaches the
+ * buffer, which frees it at once. No maths here: operations live in ops/, the tape in autograd/.
+ */
+import { native } from './native';
+import { argError, rangeError, shapeStr } from './errors';
+import { checkShape, MAX_TENSOR_ELEMENTS } from './shape';
+import type { Node } from './autograd/node';
+import * as ops from './ops';
+
+/** Values accepted by `ng.tensor` and by ops in place of a tensor. */
+export type NestedNumbers = number | NestedNumbers[];
+/** A tensor or a plain number (broadcast as a scalar). */
+export type TensorLike = Tensor | number;
+
+/** Allocates a zero-filled Float32Array of `size` elements, turning V8's failure into a clear Error. */
+export function allocate(fn: string, size: number): Float32Array {
+  if (size > MAX_TENSOR_ELEMENTS)
+    throw rangeError(fn, `cannot allocate ${size} elements; the limit is ${MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)`);
+  try {
+    return new Float32Array(size);
+  } catch (e) {
+    throw rangeError(fn, `cannot allocate a tensor of ${size} elements (${((size * 4) / 2 ** 30).toFixed(2)} GiB): ${(e as Error).message}`);
+  }
+}
+
+export class Tensor {
+  /** Dimensions, outermost first. `[]` for a 0-d (scalar) tensor. */
+  readonly shape: readonly number[];
+  /** Number of elements (1 for a 0-d tensor). */
+  readonly size: number;
+  /** Whether operations on this tensor are recorded for backward(). */
+  requiresGrad: boolean;
+  /** Accumulated gradient of a leaf tensor (or one that called retainGrad()) after backward(). */
+  grad: Tensor | null = null;
+  /** @internal the operation that produced this tensor, when recorded */
+  _node: Node | null = null;
+  /** @internal keep .grad on a non-leaf tensor */
+  _retainGrad = false;
+  private _data: Float32Array;
+  private _disposed = false;
+
+  /**
+   * Wraps a Float32Array (not copied) as a tensor of `shape`. Most code wants `ng.tensor`,
+   * `ng.zeros`, … instead; this constructor is for buffers you own.
+   */
+  constructor(data: Float32Array, shape: readonly number[], requiresGrad = false) {
+    if (!(data instanceof Float32Array)) throw argError('new Tensor', 'data', 'a Float32Array', data);
+    const size = checkShape('new Tensor', 'shape', shape);
+    if (data.length !== size)
+      throw rangeError('new Tensor', `data has ${data.length} elements but shape ${shapeStr(shape)} needs ${size}`);
+    this._data = data;
+    this.shape = Object.freeze(shape.slice());
+    this.size = size;
+    this.requiresGrad = requiresGrad;
+  }
+
+  /** Zero-copy view of the native buffer. Writing to it changes the tensor. Throws after dispose(). */
+  get data(): Float32Array {
+    if (this._disposed) throw new Error(`Tensor of shape ${shapeStr(this.shape)} was disposed; its data is gone`);
+    return this._data;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+  /** True for tensors not produced by a recorded operation. */
+  get isLeaf(): boolean {
+    return this._node === null;
+  }
+
+  /** Frees the native buffer now. Using the tensor afterwards throws; a second dispose() does nothing. */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    native.detach(this._data);
+    if (this.grad) this.grad.dispose();
+    this.grad = null;
+    this._node = null;
+  }
+
+  /** Nested arrays of numbers following the shape (a number for a 0-d tensor). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  toArray(): any {
+    const d = this.data;
+    const shape = this.shape;
+    if (shape.length === 0) return d[0];
+    const build = (dim: number, offset: number, stride: number): NestedNumbers[] => {
+      const n = shape[dim];
+      const inner = stride / (n || 1);
+      const out: NestedNumbers[] = new Array(n);
+      if (dim === shape.length - 1) for (let i = 0; i < n; i++) out[i] = d[offset + i];
+      else for (let i = 0; i < n; i++) out[i] = build(dim + 1, offset + i * inner, inner);
+      return out;
+    };
+    return build(0, 0, this.size);
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1)
+      throw rangeError('Tensor.item', `only a one-element tensor has an item; this one has shape ${shapeStr(this.shape)}`);
+    return this.data[0];
+  }
+
+  /**
+   * Back-propagates from this tensor. A scalar (one element) is seeded with 1; otherwise pass
+   * `grad` of the same shape. Leaf tensors with requiresGrad accumulate into `.grad`.
+   * The graph is freed afterwards unless `retainGraph` is set.
+   */
+  backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}): void {
+    ops.backward(this, grad, opts);
+  }
+
+  /** Keep `.grad` on this non-leaf tensor during backward() (leaves always keep theirs). */
+  retainGrad(): this {
+    this._retainGrad = true;
+    return this;
+  }
+
+  /** A new tensor with the same values, outside the graph (requiresGrad false). Copies the data. */
+  detach(): Tensor {
+    return new Tensor(new Float32Array(this.data), this.shape);
+  }
+  /** A copy of the tensor that stays in the graph (gradients flow back). */
+  clone(): Tensor {
+    return ops.clone(this);
+  }
+  /** Sets requiresGrad on a leaf tensor, returning it (PyTorch's requires_grad_()). */
+  requiresGrad_(flag = true): this {
+    if (!this.isLeaf && !flag) throw new Error('Tensor.requiresGrad_: only a leaf tensor can stop requiring grad; use detach()');
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  toString(): string {
+    return `Tensor(shape=${shapeStr(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''}${this._disposed ? ', disposed' : ''})`;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    if (this._disposed) return this.toString();
+    const preview = this.size <= 20 ? JSON.stringify(this.toArray()) : `[${Array.from(this._data.subarray(0, 8)).map((v) => +v.toPrecision(5)).join(', ')}, …]`;
+    return `Tensor(shape=${shapeStr(this.shape)}, data=${preview}${this.requiresGrad ? ', requiresGrad' : ''})`;
+  }
+
+  // ---- operations as methods (the same as the ng.* functions) ----
+  add(other: TensorLike): Tensor { return ops.add(this, other); }
+  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
+  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
+  div(other: TensorLike): Tensor { return ops.div(this, other); }
+  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
+  transpose(): Tensor { return ops.transpose(this); }
+  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
+  sum(axis?: number, keepDim = false): Tensor { return ops.sum(this, axis, keepDim); }
+  mean(axis?: number, keepDim = false): Tensor { return ops.mean(this, axis, keepDim); }
+  neg(): Tensor { return ops.neg(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  abs(): Tensor { return ops.abs(this); }
+  pow(exponent: number): Tensor { return ops.pow(this, exponent); }
+  relu(): Tensor { return ops.relu(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+}
+
+/** Throws unless `t` is a live Tensor. */
+export function checkTensor(fn: string, arg: string, t: unknown): Tensor {
+  if (!(t instanceof Tensor)) throw argError(fn, arg, 'a Tensor', t);
+  if (t.isDisposed) throw new Error(`${fn}: argument '${arg}' is a disposed Tensor (shape ${shapeStr(t.shape)}); it cannot be used after dispose()`);
+  return t;
+}

@@ -1,0 +1,212 @@
+// Bindings of the differentiable primitives: element-wise, matmul, transpose, reductions, softmax.
+#include "bindings/common.h"
+#include "kernels/elementwise.h"
+#include "kernels/matmul.h"
+#include "kernels/reduce.h"
+#include "kernels/softmax.h"
+
+namespace ng {
+
+namespace {
+
+// Reads an optional broadcast description (shape, strides of a, strides of b) from args i..i+2 and
+// checks that every index it can produce stays inside a and b.
+struct BroadcastArgs {
+  Broadcast bc{};
+  bool present = false;
+  long n = 0;
+};
+BroadcastArgs broadcast_args(const Napi::CallbackInfo& info, size_t i, long na, long nb) {
+  BroadcastArgs r;
+  if (info.Length() <= i || info[i].IsUndefined() || info[i].IsNull()) return r;
+  Napi::Env env = info.Env();
+  i32_at_least(info, i, "shape", 0);  // type check
+  int nd = (int)info[i].As<Napi::Int32Array>().ElementLength();
+  if (nd < 1 || nd > 32) fail(env, "broadcast rank must be 1..32");
+  const int32_t* s = i32_at_least(info, i, "shape", nd);
+  const int32_t* sa = i32_at_least(info, i + 1, "stridesA", nd);
+  const int32_t* sb = i32_at_least(info, i + 2, "stridesB", nd);
+  long n = 1, maxa = 0, maxb = 0;
+  for (int d = 0; d < nd; d++) {
+    if (s[d] < 0 || sa[d] < 0 || sb[d] < 0) fail(env, "negative broadcast shape or stride");
+    n = checked_mul(env, n, s[d]);
+    if (s[d] > 0) {
+      maxa += (long)(s[d] - 1) * sa[d];
+      maxb += (long)(s[d] - 1) * sb[d];
+    }
+  }
+  if (n > 0 && (maxa >= na || maxb >= nb)) fail(env, "broadcast strides reach past an operand");
+  r.bc = Broadcast{nd, s, sa, sb};
+  r.present = true;
+  r.n = n;
+  return r;
+}
+
+long op_arg(const Napi::CallbackInfo& info, long max) {
+  long op = size_arg(info, 0, "op");
+  if (op > max) fail(info.Env(), "unknown op code " + std::to_string(op));
+  return op;
+}
+
+// binaryForward(op, out, a, b, shape?, stridesA?, stridesB?)
+Napi::Value BinaryForward(const Napi::CallbackInfo& info) {
+  long op = op_arg(info, kDiv);
+  F32 out = f32(info, 1, "out"), a = f32(info, 2, "a"), b = f32(info, 3, "b");
+  BroadcastArgs br = broadcast_args(info, 4, a.n, b.n);
+  long n = br.present ? br.n : out.n;
+  if (out.n < n) fail(info.Env(), "out is too small");
+  if (!br.present && ((a.n != n && a.n != 1) || (b.n != n && b.n != 1) || (n > 0 && (a.n == 0 || b.n == 0))))
+    fail(info.Env(), "operand lengths " + std::to_string(a.n) + " and " + std::to_string(b.n) + " do not fit " + std::to_string(n));
+  if (n > 0) binary_forward((int)op, out.p, a.p, a.n, b.p, b.n, n, br.present ? &br.bc : nullptr);
+  return info.Env().Undefined();
+}
+
+// binaryBackward(op, da|null, db|null, dout, a, b, shape?, stridesA?, stridesB?)
+Napi::Value BinaryBackward(const Napi::CallbackInfo& info) {
+  long op = op_arg(info, kDiv);
+  F32 g = f32(info, 3, "dout"), a = f32(info, 4, "a"), b = f32(info, 5, "b");
+  BroadcastArgs br = broadcast_args(info, 6, a.n, b.n);
+  long n = br.present ? br.n : g.n;
+  if (g.n < n) fail(info.Env(), "dout is too small");
+  if (!br.present && ((a.n != n && a.n != 1) || (b.n != n && b.n != 1) || (n > 0 && (a.n == 0 || b.n == 0))))
+    fail(info.Env(), "operand lengths do not fit the gradient");
+  float* da = f32_at_least(info, 1, "da", a.n, true);
+  float* db = f32_at_least(info, 2, "db", b.n, true);
+  if (n > 0) binary_backward((int)op, da, db, g.p, a.p, a.n, b.p, b.n, n, br.present ? &br.bc : nullptr);
+  return info.Env().Undefined();
+}
+
+// unaryForward(op, out, x, p)
+Napi::Value UnaryForward(const Napi::CallbackInfo& info) {
+  long op = op_arg(info, kAbs);
+  F32 x = f32(info, 2, "x");
+  float* out = f32_at_least(info, 1, "out", x.n);
+  unary_forward((int)op, out, x.p, x.n, (float)num_arg(info, 3, "p"));
+  return info.Env().Undefined();
+}
+
+// unaryBackward(op, dx, dout, x, out, p)
+Napi::Value UnaryBackward(const Napi::CallbackInfo& info) {
+  long op = op_arg(info, kAbs);
+  F32 x = f32(info, 3, "x");
+  float* dx = f32_at_least(info, 1, "dx", x.n);
+  float* g = f32_at_least(info, 2, "dout", x.n);
+  float* out = f32_at_least(info, 4, "out", x.n);
+  unary_backward((int)op, dx, g, x.p, out, x.n, (float)num_arg(info, 5, "p"));
+  return info.Env().Undefined();
+}
+
+// sgemm(out, a, b, M, K, N, transA, transB, alpha, beta): out [M,N] = alpha·op(a)·op(b) + beta·out
+Napi::Value Sgemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  long M = size_arg(info, 3, "M"), K = size_arg(info, 4, "K"), N = size_arg(info, 5, "N");
+  if (M > INT32_MAX || K > INT32_MAX || N > INT32_MAX) fail(env, "matrix dimension above 2^31");
+  float* out = f32_at_least(info, 0, "out", checked_mul(env, M, N));
+  float* a = f32_at_least(info, 1, "a", checked_mul(env, M, K));
+  float* b = f32_at_least(info, 2, "b", checked_mul(env, K, N));
+  bool ta = info[6].ToBoolean(), tb = info[7].ToBoolean();
+  sgemm(out, a, b, (int)M, (int)K, (int)N, ta, tb, (float)num_arg(info, 8, "alpha"), (float)num_arg(info, 9, "beta"));
+  return env.Undefined();
+}
+
+// matmulBackward(da|null, db|null, dout, a, b, M, K, N)
+Napi::Value MatmulBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  long M = size_arg(info, 5, "M"), K = size_arg(info, 6, "K"), N = size_arg(info, 7, "N");
+  if (M > INT32_MAX || K > INT32_MAX || N > INT32_MAX) fail(env, "matrix dimension above 2^31");
+  float* da = f32_at_least(info, 0, "da", checked_mul(env, M, K), true);
+  float* db = f32_at_least(info, 1, "db", checked_mul(env, K, N), true);
+  float* g = f32_at_least(info, 2, "dout", checked_mul(env, M, N));
+  float* a = f32_at_least(info, 3, "a", checked_mul(env, M, K));
+  float* b = f32_at_least(info, 4, "b", checked_mul(env, K, N));
+  matmul_backward(da, db, g, a, b, (int)M, (int)K, (int)N);
+  return env.Undefined();
+}
+
+// transposeForward(out, a, R, C) / transposeBackward(da, dout, R, C)
+Napi::Value TransposeForward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  long R = size_arg(info, 2, "R"), C = size_arg(info, 3, "C");
+  long n = checked_mul(env, R, C);
+  if (R > INT32_MAX || C > INT32_MAX) fail(env, "matrix dimension above 2^31");
+  transpose_forward(f32_at_least(info, 0, "out", n), f32_at_least(info, 1, "a", n), (int)R, (int)C);
+  return env.Undefined();
+}
+Napi::Value TransposeBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  long R = size_arg(info, 2, "R"), C = size_arg(info, 3, "C");
+  long n = checked_mul(env, R, C);
+  if (R > INT32_MAX || C > INT32_MAX) fail(env, "matrix dimension above 2^31");
+  transpose_backward(f32_at_least(info, 0, "da", n), f32_at_least(info, 1, "dout", n), (int)R, (int)C);
+  return env.Undefined();
+}
+
+// Reductions and softmax share the [outer, n, inner] view: args (dst, src, [src2,] outer, n, inner, ...)
+struct Axis3 {
+  long outer, n, inner, total;
+};
+Axis3 axis3(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Env env = info.Env();
+  Axis3 r{size_arg(info, i, "outer"), size_arg(info, i + 1, "n"), size_arg(info, i + 2, "inner"), 0};
+  r.total = checked_mul(env, checked_mul(env, r.outer, r.n), r.inner);
+  return r;
+}
+
+// sumForward(out, x, outer, n, inner, scale)
+Napi::Value SumForward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Axis3 s = axis3(info, 2);
+  float* out = f32_at_least(info, 0, "out", checked_mul(env, s.outer, s.inner));
+  float* x = f32_at_least(info, 1, "x", s.total);
+  sum_forward(out, x, s.outer, s.n, s.inner, (float)num_arg(info, 5, "scale"));
+  return env.Undefined();
+}
+// sumBackward(dx, dout, outer, n, inner, scale)
+Napi::Value SumBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Axis3 s = axis3(info, 2);
+  float* dx = f32_at_least(info, 0, "dx", s.total);
+  float* g = f32_at_least(info, 1, "dout", checked_mul(env, s.outer, s.inner));
+  sum_backward(dx, g, s.outer, s.n, s.inner, (float)num_arg(info, 5, "scale"));
+  return env.Undefined();
+}
+
+// softmaxForward(out, x, outer, n, inner, log)
+Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
+  Axis3 s = axis3(info, 2);
+  float* out = f32_at_least(info, 0, "out", s.total);
+  float* x = f32_at_least(info, 1, "x", s.total);
+  if (info[5].ToBoolean()) log_softmax_forward(out, x, s.outer, s.n, s.inner);
+  else softmax_forward(out, x, s.outer, s.n, s.inner);
+  return info.Env().Undefined();
+}
+// softmaxBackward(dx, dy, y, outer, n, inner, log)
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
+  Axis3 s = axis3(info, 3);
+  float* dx = f32_at_least(info, 0, "dx", s.total);
+  float* dy = f32_at_least(info, 1, "dy", s.total);
+  float* y = f32_at_least(info, 2, "y", s.total);
+  if (info[6].ToBoolean()) log_softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
+  else softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+static void init(Napi::Env env, Napi::Object exports) {
+  set_fn(env, exports, "binaryForward", BinaryForward);
+  set_fn(env, exports, "binaryBackward", BinaryBackward);
+  set_fn(env, exports, "unaryForward", UnaryForward);
+  set_fn(env, exports, "unaryBackward", UnaryBackward);
+  set_fn(env, exports, "sgemm", Sgemm);
+  set_fn(env, exports, "matmulBackward", MatmulBackward);
+  set_fn(env, exports, "transposeForward", TransposeForward);
+  set_fn(env, exports, "transposeBackward", TransposeBackward);
+  set_fn(env, exports, "sumForward", SumForward);
+  set_fn(env, exports, "sumBackward", SumBackward);
+  set_fn(env, exports, "softmaxForward", SoftmaxForward);
+  set_fn(env, exports, "softmaxBackward", SoftmaxBackward);
+}
+NG_REGISTER(init);
+
+}  // namespace ng
