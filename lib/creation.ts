@@ -145,3 +145,8 @@ export function setNumThreads(n: number): void {
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
+
+/** OpenBLAS's build configuration (version, CPU kernel, thread limit). */
+export function blasConfig(): string {
+  return native.blasConfig();
+}

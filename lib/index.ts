@@ -6,7 +6,7 @@ export { Tensor } from './tensor';
 export type { NestedNumbers, TensorLike } from './tensor';
 export {
   tensor, zeros, ones, full, randn, rand, arange,
-  manualSeed, getRngState, setRngState, setNumThreads, getNumThreads,
+  manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, blasConfig,
 } from './creation';
 export type { TensorOptions } from './creation';
 export {
