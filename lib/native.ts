@@ -46,6 +46,13 @@ interface Attempt {
   error: string;
 }
 
+/** True on a musl libc (Alpine): glibc-tagged prebuilds do not load there. */
+function isMusl(): boolean {
+  if (process.platform !== 'linux') return false;
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return !report?.header?.glibcVersionRuntime;
+}
+
 function candidates(): string[] {
   const list: string[] = [];
   if (process.env.NATIVEGRAD_BINARY) list.push(path.resolve(process.env.NATIVEGRAD_BINARY));
@@ -54,10 +61,12 @@ function candidates(): string[] {
     list.push(path.join(packageRoot, 'build', 'Debug', 'nativegrad.node'));
   }
   const dir = path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
+  const libc = isMusl() ? 'musl' : 'glibc';
+  const other = libc === 'musl' ? '.glibc.' : '.musl.';
   if (fs.existsSync(dir)) {
-    for (const f of fs.readdirSync(dir).sort()) if (f.endsWith('.node')) list.push(path.join(dir, f));
+    for (const f of fs.readdirSync(dir).sort()) if (f.endsWith('.node') && !f.includes(other)) list.push(path.join(dir, f));
   } else {
-    list.push(path.join(dir, 'nativegrad.glibc.node'));
+    list.push(path.join(dir, `node.napi.${libc}.node`));
   }
   return list;
 }
