@@ -1,0 +1,32 @@
+/**
+ * dropout(x, p = 0.5, training = true) — inverted dropout, PyTorch's F.dropout.
+ * Kernel: native/kernels/dropout.cc; the mask comes from the library's generator (ng.manualSeed).
+ *
+ *   training  mask_i = 1/(1 − p) with probability 1 − p, else 0;   out = x ⊙ mask;   dx += g ⊙ mask
+ *             (p = 1 gives zeros, as PyTorch)
+ *   otherwise the input itself is returned (identity), as PyTorch does.
+ */
+import { Tensor, checkTensor, allocate } from '../../tensor';
+import { record } from '../../autograd/node';
+import { native } from '../../native';
+import { checkNumber } from '../../errors';
+import { output } from '../../ops/util';
+import { k } from '../kernels';
+
+/** @internal dropout with the caller's name in errors. */
+export function dropoutAs(fn: string, x: Tensor, p: number, training: boolean): Tensor {
+  checkTensor(fn, 'input', x);
+  checkNumber(fn, 'p', p, { min: 0, max: 1 });
+  if (!training || p === 0) return x;
+  const out = output(fn, x.shape);
+  const mask = allocate(fn, x.size);
+  k.dropoutForward(out.data, mask, x.data, p);
+  record(out, 'dropout', [x], (g, gradOf) => k.dropoutBackward(gradOf(0)!, g, mask));
+  if (out._node === null) native.detach(mask);
+  return out;
+}
+
+/** Inverted dropout (PyTorch's F.dropout). */
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  return dropoutAs('ng.nn.functional.dropout', x, p, training);
+}
