@@ -17,3 +17,4 @@ export { noGrad, isGradEnabled, setGradEnabled } from './autograd/node';
 export { gradcheck } from './autograd/gradcheck';
 export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck';
 export { MAX_TENSOR_ELEMENTS, MAX_RANK } from './shape';
+export * as nn from './nn';
