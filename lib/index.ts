@@ -18,3 +18,4 @@ export { gradcheck } from './autograd/gradcheck';
 export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck';
 export { MAX_TENSOR_ELEMENTS, MAX_RANK } from './shape';
 export * as nn from './nn';
+export * as optim from './optim';
