@@ -30,7 +30,7 @@ export function checkShape(fn: string, arg: string, shape: unknown): number {
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
@@ -61,7 +61,7 @@ export function axisSplit(shape: readonly number[], axis: number): [number, numb
 /** NumPy/PyTorch broadcasting of two shapes; throws naming both when they do not fit. */
 export function broadcastShapes(fn: string, a: readonly number[], b: readonly number[]): number[] {
   const nd = Math.max(a.length, b.length);
-  const out = new Array<number>(nd);
+  const out: number[] = []; // packed (filled by push), which keeps later shape loops fast
   for (let i = 0; i < nd; i++) {
     const da = i < nd - a.length ? 1 : a[i - (nd - a.length)];
     const db = i < nd - b.length ? 1 : b[i - (nd - b.length)];
@@ -70,7 +70,7 @@ export function broadcastShapes(fn: string, a: readonly number[], b: readonly nu
         fn,
         `shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`,
       );
-    out[i] = da === 1 ? db : da;
+    out.push(da === 1 ? db : da);
   }
   return out;
 }

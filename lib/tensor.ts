@@ -26,6 +26,8 @@ export function allocate(fn: string, size: number): Float32Array {
   }
 }
 
+const EMPTY = new Float32Array(0);
+
 export class Tensor {
   /** Dimensions, outermost first. `[]` for a 0-d (scalar) tensor. */
   readonly shape: readonly number[];
@@ -52,7 +54,8 @@ export class Tensor {
     if (data.length !== size)
       throw rangeError('new Tensor', `data has ${data.length} elements but shape ${shapeStr(shape)} needs ${size}`);
     this._data = data;
-    this.shape = Object.freeze(shape.slice());
+    // a frozen shape (another tensor's) cannot change under us: share it instead of copying
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.size = size;
     this.requiresGrad = requiresGrad;
   }
@@ -73,11 +76,17 @@ export class Tensor {
     return this._node === null;
   }
 
-  /** Frees the native buffer now. Using the tensor afterwards throws; a second dispose() does nothing. */
+  /**
+   * Frees the native buffer now. Using the tensor afterwards throws; a second dispose() does nothing.
+   * A tensor wrapping only part of a buffer (a subarray view passed to the constructor) does not
+   * own that buffer: its view is dropped, the buffer is left to its owner and the garbage collector.
+   */
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    native.detach(this._data);
+    const d = this._data;
+    if (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength) native.detach(d);
+    this._data = EMPTY;
     if (this.grad) this.grad.dispose();
     this.grad = null;
     this._node = null;

@@ -7,7 +7,7 @@
  */
 import { native } from '../native';
 import { Tensor, TensorLike } from '../tensor';
-import { record } from '../autograd/node';
+import { record, isGradEnabled } from '../autograd/node';
 import { broadcastPlan, broadcastShapes, sameShape } from '../shape';
 import { asTensor, output } from './util';
 
@@ -18,16 +18,22 @@ const enum Op {
   Div = 3,
 }
 const NAMES = ['add', 'sub', 'mul', 'div'];
+const FNS = NAMES.map((n) => `ng.${n}`);
 
 function binary(op: Op, x: TensorLike, y: TensorLike): Tensor {
-  const fn = `ng.${NAMES[op]}`;
+  const fn = FNS[op];
   const a = asTensor(fn, 'a', x);
   const b = asTensor(fn, 'b', y);
-  const shape = sameShape(a.shape, b.shape) ? a.shape : broadcastShapes(fn, a.shape, b.shape);
+  // fast path: equal shapes need neither a broadcast shape nor a plan
+  const same = sameShape(a.shape, b.shape);
+  let shape = same ? a.shape : broadcastShapes(fn, a.shape, b.shape);
+  const plan = same ? null : broadcastPlan(shape, a.shape, b.shape);
+  // share an operand's (frozen) shape when the result has it, as in [N, M] + [M]
+  if (!same) shape = sameShape(shape, a.shape) ? a.shape : sameShape(shape, b.shape) ? b.shape : shape;
   const out = output(fn, shape);
-  const plan = broadcastPlan(shape, a.shape, b.shape);
   if (plan) native.binaryForward(op, out.data, a.data, b.data, plan.shape, plan.sa, plan.sb);
   else if (out.size > 0) native.binaryForward(op, out.data, a.data, b.data);
+  if (!(a.requiresGrad || b.requiresGrad) || !isGradEnabled()) return out; // nothing to record
   return record(out, NAMES[op], [a, b], (g, gradOf) => {
     const da = gradOf(0);
     const db = gradOf(1);

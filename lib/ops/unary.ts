@@ -13,7 +13,7 @@
  */
 import { native } from '../native';
 import { Tensor } from '../tensor';
-import { record } from '../autograd/node';
+import { record, isGradEnabled } from '../autograd/node';
 import { checkNumber } from '../errors';
 import { asTensor, output } from './util';
 
@@ -29,12 +29,14 @@ const enum Op {
   Abs = 8,
 }
 const NAMES = ['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'pow', 'abs'];
+const FNS = NAMES.map((n) => `ng.${n}`);
 
 function unary(op: Op, x: Tensor, p = 0): Tensor {
-  const fn = `ng.${NAMES[op]}`;
+  const fn = FNS[op];
   const a = asTensor(fn, 'x', x);
   const out = output(fn, a.shape);
   native.unaryForward(op, out.data, a.data, p);
+  if (!a.requiresGrad || !isGradEnabled()) return out; // nothing to record
   return record(out, NAMES[op], [a], (g, gradOf) => {
     native.unaryBackward(op, gradOf(0)!, g, a.data, out.data, p);
   });

@@ -4,11 +4,13 @@ import { Tensor, TensorLike, allocate, checkTensor } from '../tensor';
 import { sizeOf } from '../shape';
 
 /** A Tensor argument, or a JS number made into a 0-d tensor. */
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+
 export function asTensor(fn: string, arg: string, v: TensorLike): Tensor {
   if (typeof v === 'number') {
-    const t = new Tensor(new Float32Array(1), []);
-    t.data[0] = v;
-    return t;
+    const data = new Float32Array(1);
+    data[0] = v;
+    return new Tensor(data, SCALAR_SHAPE);
   }
   if (!(v instanceof Tensor)) throw argError(fn, arg, 'a Tensor or a number', v);
   return checkTensor(fn, arg, v);

@@ -9,6 +9,36 @@ namespace ng {
 
 namespace {
 
+// Typed-array arguments with a single napi_get_typedarray_info each. node-addon-api's
+// TypedArray wrappers (common.h's f32) make three or four N-API calls per argument, which is most
+// of the cost of an op on a tiny tensor; these do the same checks with one. A detached buffer
+// reports length 0, so the length checks below also reject it.
+inline F32 arg_f32(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  napi_typedarray_type type;
+  size_t len = 0;
+  void* data = nullptr;
+  if (i >= info.Length() ||
+      napi_get_typedarray_info(info.Env(), info[i], &type, &len, &data, nullptr, nullptr) != napi_ok ||
+      type != napi_float32_array)
+    throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name +
+                                               "' must be a Float32Array");
+  return F32{static_cast<float*>(data), (long)len};
+}
+// Like arg_f32, and at least `need` elements long; null/undefined give nullptr when `optional`.
+inline float* arg_f32_at_least(const Napi::CallbackInfo& info, size_t i, const char* name, long need,
+                               bool optional = false) {
+  if (optional) {
+    napi_valuetype t = napi_undefined;
+    if (i < info.Length()) napi_typeof(info.Env(), info[i], &t);
+    if (t == napi_null || t == napi_undefined) return nullptr;
+  }
+  F32 a = arg_f32(info, i, name);
+  if (a.n < need)
+    fail(info.Env(), std::string("argument '") + name + "' has " + std::to_string(a.n) +
+                         " elements, the kernel needs " + std::to_string(need));
+  return a.p;
+}
+
 // Reads an optional broadcast description (shape, strides of a, strides of b) from args i..i+2 and
 // checks that every index it can produce stays inside a and b.
 struct BroadcastArgs {
@@ -42,16 +72,27 @@ BroadcastArgs broadcast_args(const Napi::CallbackInfo& info, size_t i, long na, 
   return r;
 }
 
+// A number argument with one N-API call.
+inline double arg_num(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  double d = 0;
+  if (i >= info.Length() || napi_get_value_double(info.Env(), info[i], &d) != napi_ok)
+    throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name + "' must be a number");
+  return d;
+}
+
+// The op code (argument 0): an integer in [0, max], read with one N-API call.
 long op_arg(const Napi::CallbackInfo& info, long max) {
-  long op = size_arg(info, 0, "op");
-  if (op > max) fail(info.Env(), "unknown op code " + std::to_string(op));
-  return op;
+  double d = -1;
+  if (info.Length() < 1 || napi_get_value_double(info.Env(), info[0], &d) != napi_ok)
+    throw Napi::TypeError::New(info.Env(), "nativegrad (native): argument 'op' must be a number");
+  if (!(d >= 0 && d <= (double)max) || d != (double)(long)d) fail(info.Env(), "unknown op code " + std::to_string(d));
+  return (long)d;
 }
 
 // binaryForward(op, out, a, b, shape?, stridesA?, stridesB?)
 Napi::Value BinaryForward(const Napi::CallbackInfo& info) {
   long op = op_arg(info, kDiv);
-  F32 out = f32(info, 1, "out"), a = f32(info, 2, "a"), b = f32(info, 3, "b");
+  F32 out = arg_f32(info, 1, "out"), a = arg_f32(info, 2, "a"), b = arg_f32(info, 3, "b");
   BroadcastArgs br = broadcast_args(info, 4, a.n, b.n);
   long n = br.present ? br.n : out.n;
   if (out.n < n) fail(info.Env(), "out is too small");
@@ -64,14 +105,14 @@ Napi::Value BinaryForward(const Napi::CallbackInfo& info) {
 // binaryBackward(op, da|null, db|null, dout, a, b, shape?, stridesA?, stridesB?)
 Napi::Value BinaryBackward(const Napi::CallbackInfo& info) {
   long op = op_arg(info, kDiv);
-  F32 g = f32(info, 3, "dout"), a = f32(info, 4, "a"), b = f32(info, 5, "b");
+  F32 g = arg_f32(info, 3, "dout"), a = arg_f32(info, 4, "a"), b = arg_f32(info, 5, "b");
   BroadcastArgs br = broadcast_args(info, 6, a.n, b.n);
   long n = br.present ? br.n : g.n;
   if (g.n < n) fail(info.Env(), "dout is too small");
   if (!br.present && ((a.n != n && a.n != 1) || (b.n != n && b.n != 1) || (n > 0 && (a.n == 0 || b.n == 0))))
     fail(info.Env(), "operand lengths do not fit the gradient");
-  float* da = f32_at_least(info, 1, "da", a.n, true);
-  float* db = f32_at_least(info, 2, "db", b.n, true);
+  float* da = arg_f32_at_least(info, 1, "da", a.n, true);
+  float* db = arg_f32_at_least(info, 2, "db", b.n, true);
   if (n > 0) binary_backward((int)op, da, db, g.p, a.p, a.n, b.p, b.n, n, br.present ? &br.bc : nullptr);
   return info.Env().Undefined();
 }
@@ -79,20 +120,20 @@ Napi::Value BinaryBackward(const Napi::CallbackInfo& info) {
 // unaryForward(op, out, x, p)
 Napi::Value UnaryForward(const Napi::CallbackInfo& info) {
   long op = op_arg(info, kAbs);
-  F32 x = f32(info, 2, "x");
-  float* out = f32_at_least(info, 1, "out", x.n);
-  unary_forward((int)op, out, x.p, x.n, (float)num_arg(info, 3, "p"));
+  F32 x = arg_f32(info, 2, "x");
+  float* out = arg_f32_at_least(info, 1, "out", x.n);
+  unary_forward((int)op, out, x.p, x.n, (float)arg_num(info, 3, "p"));
   return info.Env().Undefined();
 }
 
 // unaryBackward(op, dx, dout, x, out, p)
 Napi::Value UnaryBackward(const Napi::CallbackInfo& info) {
   long op = op_arg(info, kAbs);
-  F32 x = f32(info, 3, "x");
-  float* dx = f32_at_least(info, 1, "dx", x.n);
-  float* g = f32_at_least(info, 2, "dout", x.n);
-  float* out = f32_at_least(info, 4, "out", x.n);
-  unary_backward((int)op, dx, g, x.p, out, x.n, (float)num_arg(info, 5, "p"));
+  F32 x = arg_f32(info, 3, "x");
+  float* dx = arg_f32_at_least(info, 1, "dx", x.n);
+  float* g = arg_f32_at_least(info, 2, "dout", x.n);
+  float* out = arg_f32_at_least(info, 4, "out", x.n);
+  unary_backward((int)op, dx, g, x.p, out, x.n, (float)arg_num(info, 5, "p"));
   return info.Env().Undefined();
 }
 
@@ -101,9 +142,9 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   long M = size_arg(info, 3, "M"), K = size_arg(info, 4, "K"), N = size_arg(info, 5, "N");
   if (M > INT32_MAX || K > INT32_MAX || N > INT32_MAX) fail(env, "matrix dimension above 2^31");
-  float* out = f32_at_least(info, 0, "out", checked_mul(env, M, N));
-  float* a = f32_at_least(info, 1, "a", checked_mul(env, M, K));
-  float* b = f32_at_least(info, 2, "b", checked_mul(env, K, N));
+  float* out = arg_f32_at_least(info, 0, "out", checked_mul(env, M, N));
+  float* a = arg_f32_at_least(info, 1, "a", checked_mul(env, M, K));
+  float* b = arg_f32_at_least(info, 2, "b", checked_mul(env, K, N));
   bool ta = info[6].ToBoolean(), tb = info[7].ToBoolean();
   sgemm(out, a, b, (int)M, (int)K, (int)N, ta, tb, (float)num_arg(info, 8, "alpha"), (float)num_arg(info, 9, "beta"));
   return env.Undefined();
@@ -114,11 +155,11 @@ Napi::Value MatmulBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   long M = size_arg(info, 5, "M"), K = size_arg(info, 6, "K"), N = size_arg(info, 7, "N");
   if (M > INT32_MAX || K > INT32_MAX || N > INT32_MAX) fail(env, "matrix dimension above 2^31");
-  float* da = f32_at_least(info, 0, "da", checked_mul(env, M, K), true);
-  float* db = f32_at_least(info, 1, "db", checked_mul(env, K, N), true);
-  float* g = f32_at_least(info, 2, "dout", checked_mul(env, M, N));
-  float* a = f32_at_least(info, 3, "a", checked_mul(env, M, K));
-  float* b = f32_at_least(info, 4, "b", checked_mul(env, K, N));
+  float* da = arg_f32_at_least(info, 0, "da", checked_mul(env, M, K), true);
+  float* db = arg_f32_at_least(info, 1, "db", checked_mul(env, K, N), true);
+  float* g = arg_f32_at_least(info, 2, "dout", checked_mul(env, M, N));
+  float* a = arg_f32_at_least(info, 3, "a", checked_mul(env, M, K));
+  float* b = arg_f32_at_least(info, 4, "b", checked_mul(env, K, N));
   matmul_backward(da, db, g, a, b, (int)M, (int)K, (int)N);
   return env.Undefined();
 }
@@ -129,7 +170,7 @@ Napi::Value TransposeForward(const Napi::CallbackInfo& info) {
   long R = size_arg(info, 2, "R"), C = size_arg(info, 3, "C");
   long n = checked_mul(env, R, C);
   if (R > INT32_MAX || C > INT32_MAX) fail(env, "matrix dimension above 2^31");
-  transpose_forward(f32_at_least(info, 0, "out", n), f32_at_least(info, 1, "a", n), (int)R, (int)C);
+  transpose_forward(arg_f32_at_least(info, 0, "out", n), arg_f32_at_least(info, 1, "a", n), (int)R, (int)C);
   return env.Undefined();
 }
 Napi::Value TransposeBackward(const Napi::CallbackInfo& info) {
@@ -137,7 +178,7 @@ Napi::Value TransposeBackward(const Napi::CallbackInfo& info) {
   long R = size_arg(info, 2, "R"), C = size_arg(info, 3, "C");
   long n = checked_mul(env, R, C);
   if (R > INT32_MAX || C > INT32_MAX) fail(env, "matrix dimension above 2^31");
-  transpose_backward(f32_at_least(info, 0, "da", n), f32_at_least(info, 1, "dout", n), (int)R, (int)C);
+  transpose_backward(arg_f32_at_least(info, 0, "da", n), arg_f32_at_least(info, 1, "dout", n), (int)R, (int)C);
   return env.Undefined();
 }
 
@@ -156,8 +197,8 @@ Axis3 axis3(const Napi::CallbackInfo& info, size_t i) {
 Napi::Value SumForward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Axis3 s = axis3(info, 2);
-  float* out = f32_at_least(info, 0, "out", checked_mul(env, s.outer, s.inner));
-  float* x = f32_at_least(info, 1, "x", s.total);
+  float* out = arg_f32_at_least(info, 0, "out", checked_mul(env, s.outer, s.inner));
+  float* x = arg_f32_at_least(info, 1, "x", s.total);
   sum_forward(out, x, s.outer, s.n, s.inner, (float)num_arg(info, 5, "scale"));
   return env.Undefined();
 }
@@ -165,8 +206,8 @@ Napi::Value SumForward(const Napi::CallbackInfo& info) {
 Napi::Value SumBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Axis3 s = axis3(info, 2);
-  float* dx = f32_at_least(info, 0, "dx", s.total);
-  float* g = f32_at_least(info, 1, "dout", checked_mul(env, s.outer, s.inner));
+  float* dx = arg_f32_at_least(info, 0, "dx", s.total);
+  float* g = arg_f32_at_least(info, 1, "dout", checked_mul(env, s.outer, s.inner));
   sum_backward(dx, g, s.outer, s.n, s.inner, (float)num_arg(info, 5, "scale"));
   return env.Undefined();
 }
@@ -174,8 +215,8 @@ Napi::Value SumBackward(const Napi::CallbackInfo& info) {
 // softmaxForward(out, x, outer, n, inner, log)
 Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
   Axis3 s = axis3(info, 2);
-  float* out = f32_at_least(info, 0, "out", s.total);
-  float* x = f32_at_least(info, 1, "x", s.total);
+  float* out = arg_f32_at_least(info, 0, "out", s.total);
+  float* x = arg_f32_at_least(info, 1, "x", s.total);
   if (info[5].ToBoolean()) log_softmax_forward(out, x, s.outer, s.n, s.inner);
   else softmax_forward(out, x, s.outer, s.n, s.inner);
   return info.Env().Undefined();
@@ -183,9 +224,9 @@ Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
 // softmaxBackward(dx, dy, y, outer, n, inner, log)
 Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   Axis3 s = axis3(info, 3);
-  float* dx = f32_at_least(info, 0, "dx", s.total);
-  float* dy = f32_at_least(info, 1, "dy", s.total);
-  float* y = f32_at_least(info, 2, "y", s.total);
+  float* dx = arg_f32_at_least(info, 0, "dx", s.total);
+  float* dy = arg_f32_at_least(info, 1, "dy", s.total);
+  float* y = arg_f32_at_least(info, 2, "y", s.total);
   if (info[6].ToBoolean()) log_softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
   else softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
   return info.Env().Undefined();
