@@ -44,8 +44,10 @@ void log_softmax_forward(float* out, const float* x, long outer, long n, long in
     if (std::isinf(m) && m < 0) m = 0.f;
     double z = 0;
     for (long k = 0; k < n; k++) z += std::exp((double)(x[base + k * s] - m));
-    const float lse = m + (float)std::log(z);
-    for (long k = 0; k < n; k++) out[base + k * s] = x[base + k * s] - lse;
+    // (x − m) − log z rather than x − (m + log z): for large m the sum m + log z would round
+    // away most of log z (at m = 5000 its float32 ulp is 5e-4)
+    const float logz = (float)std::log(z);
+    for (long k = 0; k < n; k++) out[base + k * s] = (x[base + k * s] - m) - logz;
   });
 }
 
