@@ -15,9 +15,8 @@
  * are decayed less); AdamW decays every weight by the same factor 1 − ηλ (Loshchilov & Hutter).
  */
 import { Tensor } from '../tensor';
-import { argError } from '../errors';
 import { kernels } from './kernels';
-import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, checkLr, checkPair } from './optimizer';
+import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, checkLr, checkPair, given } from './optimizer';
 
 export interface AdamOptions {
   /** Learning rate η (default 1e-3). */
@@ -79,8 +78,7 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
 export class Adam extends AdamFamily {
   protected readonly decoupled = false;
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    if (opts === null || typeof opts !== 'object') throw argError('ng.optim.Adam', 'opts', 'an options object like { lr: 1e-3 }', opts);
-    super('ng.optim.Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...opts });
+    super('ng.optim.Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...given('ng.optim.Adam', opts, '{ lr: 1e-3 }') });
   }
 }
 
@@ -88,7 +86,6 @@ export class Adam extends AdamFamily {
 export class AdamW extends AdamFamily {
   protected readonly decoupled = true;
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    if (opts === null || typeof opts !== 'object') throw argError('ng.optim.AdamW', 'opts', 'an options object like { lr: 1e-3 }', opts);
-    super('ng.optim.AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, ...opts });
+    super('ng.optim.AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, ...given('ng.optim.AdamW', opts, '{ lr: 1e-3 }') });
   }
 }

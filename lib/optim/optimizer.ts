@@ -75,13 +75,17 @@ export function checkPair(fn: string, arg: string, v: unknown, example: string):
   return [v[0], v[1]];
 }
 
+/** The options a caller gave, without keys set to undefined (those take the default). */
+export function given<T extends object>(fn: string, opts: T, example: string): T {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw argError(fn, 'opts', `an options object like ${example}`, opts);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(opts)) if (v !== undefined) out[k] = v;
+  return out as T;
+}
+
 /** The lr rule shared by every optimizer: a finite number >= 0. */
 export function checkLr(fn: string, arg: string, v: unknown): number {
   return checkHyper(fn, arg, 'learning rate', v, '>= 0', (x) => x >= 0);
-}
-
-function isTensorList(x: unknown[]): x is Tensor[] {
-  return x.every((e) => e instanceof Tensor);
 }
 
 export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
@@ -101,7 +105,10 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
       throw argError(fn, 'params', 'an array of Tensors (e.g. model.parameters()) or of parameter groups { params, lr, … }', params);
     const list = Array.from(params as Iterable<unknown>);
     if (list.length === 0) throw rangeError(fn, "argument 'params' is empty: the optimizer got no parameters to optimize");
-    if (isTensorList(list)) this.addGroup({ params: list } as unknown as ParamGroupInput<O>, 0, false);
+    const known = this.optionNames();
+    for (const [k, v] of Object.entries(defaults))
+      if (!known.includes(k)) throw argError(fn, k, `a known option (one of ${known.join(', ')})`, v);
+    if (list[0] instanceof Tensor) this.addGroup({ params: list } as unknown as ParamGroupInput<O>, 0, false);
     else
       list.forEach((g, i) => {
         if (g === null || typeof g !== 'object' || g instanceof Tensor || !('params' in (g as object)))
@@ -147,7 +154,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     const known = this.optionNames();
     for (const [k, v] of Object.entries(input)) {
       if (k === 'params') continue;
-      if (k === 'initialLr') continue;
+      if (k === 'initialLr' || v === undefined) continue;
       if (!known.includes(k)) throw argError(fn, named ? `params[${index}].${k}` : k, `a known option (one of ${known.join(', ')})`, v);
       overrides[k] = v;
     }

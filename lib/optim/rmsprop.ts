@@ -12,9 +12,8 @@
  * variance instead of its second moment.
  */
 import { Tensor } from '../tensor';
-import { argError } from '../errors';
 import { kernels } from './kernels';
-import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, checkLr } from './optimizer';
+import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, given, checkLr } from './optimizer';
 
 export interface RMSpropOptions {
   /** Learning rate η (default 0.01). */
@@ -35,8 +34,7 @@ const NAMES = ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'] as c
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {
-    if (opts === null || typeof opts !== 'object') throw argError('ng.optim.RMSprop', 'opts', 'an options object like { lr: 0.01 }', opts);
-    super('ng.optim.RMSprop', params, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...opts });
+    super('ng.optim.RMSprop', params, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...given('ng.optim.RMSprop', opts, '{ lr: 0.01 }') });
   }
 
   protected optionNames(): readonly string[] {

@@ -16,7 +16,7 @@
 import { Tensor } from '../tensor';
 import { argError, rangeError } from '../errors';
 import { kernels } from './kernels';
-import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkHyper, checkLr, checkPair } from './optimizer';
+import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkHyper, checkLr, given, checkPair } from './optimizer';
 
 export interface RpropOptions {
   /** Initial step size Δ of every weight (default 0.01). */
@@ -31,8 +31,7 @@ const NAMES = ['lr', 'etas', 'stepSizes'] as const;
 
 export class Rprop extends Optimizer<RpropOptions> {
   constructor(params: Params<RpropOptions>, opts: Partial<RpropOptions> = {}) {
-    if (opts === null || typeof opts !== 'object') throw argError('ng.optim.Rprop', 'opts', 'an options object like { lr: 0.01 }', opts);
-    super('ng.optim.Rprop', params, { lr: 0.01, etas: [0.5, 1.2], stepSizes: [1e-6, 50], ...opts });
+    super('ng.optim.Rprop', params, { lr: 0.01, etas: [0.5, 1.2], stepSizes: [1e-6, 50], ...given('ng.optim.Rprop', opts, '{ lr: 0.01 }') });
   }
 
   protected optionNames(): readonly string[] {

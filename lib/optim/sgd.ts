@@ -15,7 +15,7 @@
 import { Tensor } from '../tensor';
 import { argError, rangeError } from '../errors';
 import { kernels } from './kernels';
-import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, checkLr } from './optimizer';
+import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, given, checkLr } from './optimizer';
 
 export interface SGDOptions {
   /** Learning rate η (required, as in PyTorch). */
@@ -34,8 +34,7 @@ const NAMES = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay'] as cons
 
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
-    if (opts === null || typeof opts !== 'object') throw argError('ng.optim.SGD', 'opts', 'an options object like { lr: 0.1 }', opts);
-    super('ng.optim.SGD', params, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, ...opts });
+    super('ng.optim.SGD', params, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, ...given('ng.optim.SGD', opts, '{ lr: 0.1 }') });
   }
 
   protected optionNames(): readonly string[] {
