@@ -123,6 +123,27 @@ describe('nn: CrossEntropyLoss', () => {
     expectClose([lp.item()], [refP.loss.reduce((a, b) => a + b)], { rtol: 1e-5 });
   });
 
+  it('agrees with float64 for every row length (vectorised exponentials: tails, blocks of 64) and propagates NaN', () => {
+    const rnd2 = lcg(9);
+    for (const K of [1, 2, 3, 4, 5, 7, 8, 63, 64, 65, 130, 1000]) {
+      const N = 3;
+      const data = randomArray(N * K, rnd2, -30, 30);
+      const y = [0, K - 1, Math.floor(K / 2)];
+      const ref = reference(data, N, K, (n, k) => (k === y[n] ? 1 : 0));
+      const x = ng.tensor(data, [N, K], { requiresGrad: true });
+      const loss = new ng.nn.CrossEntropyLoss({ reduction: 'sum' }).forward(x, y);
+      expectClose([loss.item()], [ref.loss.reduce((a, b) => a + b)], { rtol: 1e-5, atol: 1e-6, what: `loss K=${K}` });
+      loss.backward();
+      expectClose(x.grad!.data, ref.grad, { rtol: 1e-5, atol: 1e-7, what: `grad K=${K}` });
+    }
+    const bad = ng.tensor([[0, NaN, 1], [0, 1, 2]]);
+    const none = new ng.nn.CrossEntropyLoss({ reduction: 'none' }).forward(bad, [0, 0]);
+    expect(Number.isNaN(none.data[0])).to.equal(true);
+    expect(Number.isFinite(none.data[1])).to.equal(true);
+    const ninf = new ng.nn.CrossEntropyLoss({ reduction: 'none' }).forward(ng.tensor([[0, -Infinity, 1]]), [0]);
+    expectClose(ninf.data, [Math.log(1 + Math.E)], { rtol: 1e-6 });
+  });
+
   it('accepts class indices as Int32Array, number[] or a Tensor [N]', () => {
     const x = ng.tensor([[1, 2, 3], [3, 1, 0]]);
     const a = new ng.nn.CrossEntropyLoss().forward(x, Int32Array.from([2, 0])).item();
