@@ -29,6 +29,7 @@ export abstract class Module {
   constructor() {
     // an own, bound `forward` (non-enumerable) shadows the prototype's method
     const f = (this as unknown as { forward: (...a: unknown[]) => Tensor }).forward;
+    if (typeof f !== 'function') throw new TypeError(`${new.target.name}: a Module subclass must define forward()`);
     Object.defineProperty(this, 'forward', { value: f.bind(this), writable: true, configurable: true, enumerable: false });
   }
 

@@ -37,7 +37,7 @@ export function checkReduction(fn: string, r: unknown): Reduction {
   return r;
 }
 
-/** Class indices as an Int32Array, each checked to lie in [0, K). */
+/** Class indices copied into a new Int32Array (the backward must not see later edits), each checked to lie in [0, K). */
 function classIndices(fn: string, target: Int32Array | number[] | Tensor, N: number, K: number, logitsShape: readonly number[]): Int32Array {
   const len = target instanceof Tensor ? target.shape[0] : target.length;
   if (len !== N)
@@ -46,7 +46,7 @@ function classIndices(fn: string, target: Int32Array | number[] | Tensor, N: num
       `batch size mismatch: input of shape ${shapeStr(logitsShape)} has ${N} rows but the target has ${len} class indices`,
     );
   const src: ArrayLike<number> = target instanceof Tensor ? target.data : target;
-  const out = target instanceof Int32Array ? target : new Int32Array(N);
+  const out = new Int32Array(N);
   for (let i = 0; i < N; i++) {
     const v = src[i];
     if (typeof v !== 'number' || !Number.isInteger(v))
