@@ -33,18 +33,20 @@ function maxRelDiff(a: Float32Array, b: Float32Array): number {
 interface Pair {
   name: string;
   shape: string;
-  /** runs forward + backward; returns [output, ...gradients] for validation */
-  fused: () => Float32Array[];
-  composed: () => Float32Array[];
+  /** run forward + backward; with `keep`, return copies of [output, ...gradients] (for validation) */
+  fused: (keep?: boolean) => Float32Array[];
+  composed: (keep?: boolean) => Float32Array[];
 }
 
-function grads(...ts: ng.Tensor[]): Float32Array[] {
-  const out = ts.map((t) => new Float32Array(t.grad!.data));
+/** Copies (when keep) and releases the output and the gradients, so that every call starts clean. */
+function finish(keep: boolean | undefined, out: ng.Tensor, ...ts: ng.Tensor[]): Float32Array[] {
+  const kept = keep ? [new Float32Array(out.data), ...ts.map((t) => new Float32Array(t.grad!.data))] : [];
+  out.dispose();
   for (const t of ts) {
     t.grad!.dispose();
     t.grad = null;
   }
-  return out;
+  return kept;
 }
 
 function pairs(): Pair[] {
@@ -60,19 +62,15 @@ function pairs(): Pair[] {
     list.push({
       name: 'softmax + cross-entropy',
       shape: `[${N}, ${K}]`,
-      fused: () => {
+      fused: (keep) => {
         const loss = ce.forward(x, y);
         loss.backward();
-        const v = new Float32Array(loss.data);
-        loss.dispose();
-        return [v, ...grads(x)];
+        return finish(keep, loss, x);
       },
-      composed: () => {
+      composed: (keep) => {
         const loss = ng.logSoftmax(x).mul(onehot).sum().neg().div(N);
         loss.backward();
-        const v = new Float32Array(loss.data);
-        loss.dispose();
-        return [v, ...grads(x)];
+        return finish(keep, loss, x);
       },
     });
   }
@@ -89,22 +87,18 @@ function pairs(): Pair[] {
     list.push({
       name: 'BatchNorm1d (training)',
       shape: `[${N}, ${K}]`,
-      fused: () => {
+      fused: (keep) => {
         const out = bn.forward(x);
         out.backward(g);
-        const v = new Float32Array(out.data);
-        out.dispose();
-        return [v, ...grads(x, w, b)];
+        return finish(keep, out, x, w, b);
       },
-      composed: () => {
+      composed: (keep) => {
         const mu = x.mean(0);
         const xc = x.sub(mu);
         const rstdInv = xc.mul(xc).mean(0).add(bn.eps).sqrt();
         const out = xc.div(rstdInv).mul(w).add(b);
         out.backward(g);
-        const v = new Float32Array(out.data);
-        out.dispose();
-        return [v, ...grads(x, w, b)];
+        return finish(keep, out, x, w, b);
       },
     });
   }
@@ -117,19 +111,15 @@ function pairs(): Pair[] {
     list.push({
       name: 'Linear',
       shape: `[${N}, ${K}] → ${K}`,
-      fused: () => {
+      fused: (keep) => {
         const out = lin.forward(x);
         out.backward(g);
-        const v = new Float32Array(out.data);
-        out.dispose();
-        return [v, ...grads(x, lin.weight, lin.bias!)];
+        return finish(keep, out, x, lin.weight, lin.bias!);
       },
-      composed: () => {
+      composed: (keep) => {
         const out = x.matmul(lin.weight.transpose()).add(lin.bias!);
         out.backward(g);
-        const v = new Float32Array(out.data);
-        out.dispose();
-        return [v, ...grads(x, lin.weight, lin.bias!)];
+        return finish(keep, out, x, lin.weight, lin.bias!);
       },
     });
   }
@@ -141,8 +131,8 @@ export function run(ctx: BenchContext): void {
   const opts = { reps: ctx.quick ? 3 : 9, minSampleMs: ctx.quick ? 20 : 50 };
   for (const p of pairs()) {
     // validate: output and every gradient agree before anything is timed
-    const a = p.fused();
-    const b = p.composed();
+    const a = p.fused(true);
+    const b = p.composed(true);
     let worst = 0;
     a.forEach((v, i) => (worst = Math.max(worst, maxRelDiff(v, b[i]))));
     if (!(worst < 1e-4)) throw new Error(`suite-nn: ${p.name}: fused and composed results differ (max relative difference ${worst})`);
@@ -155,7 +145,7 @@ export function run(ctx: BenchContext): void {
     columns: ['op', 'shape', 'fused µs', 'composed µs', 'composed / fused', 'spread', 'max rel. diff'],
     rows,
     notes: [
-      'Both sides include the tape bookkeeping and the gradient copies made for validation; BatchNorm1d fused also updates the running statistics.',
+      'Times are per forward + backward, including the tape bookkeeping and the allocation of outputs and gradients; BatchNorm1d fused also updates the running statistics.',
       'Composed softmax-CE uses ng.logSoftmax (itself max-subtracted) times a one-hot matrix; composed BatchNorm uses mean, sub, mul, add, sqrt, div with row broadcasting.',
     ],
   });
