@@ -67,7 +67,7 @@ double exp_shifted_row(float* p, const float* x, float m, long K) {
       acc += e;
     }
     if (k < end) {  // the row's last 1..3 values
-      v4f v = {0, 0, 0, 0};
+      v4f v = {m, m, m, m};  // padding lanes give e^0 (then dropped): no overflow in 2^n
       const long rest = end - k;
       std::memcpy(&v, x + k, sizeof(float) * rest);
       v4f e = exp_nonpositive(v - m);
