@@ -76,17 +76,20 @@ export function zeros(shape: readonly number[], opts?: TensorOptions): Tensor {
   const size = checkShape('ng.zeros', 'shape', shape);
   return withOptions('ng.zeros', new Tensor(allocate('ng.zeros', size), shape), opts);
 }
+function filled(fn: string, shape: readonly number[], value: number, opts: TensorOptions | undefined): Tensor {
+  const size = checkShape(fn, 'shape', shape);
+  if (typeof value !== 'number') throw argError(fn, 'value', 'a number', value);
+  const data = allocate(fn, size);
+  data.fill(value);
+  return withOptions(fn, new Tensor(data, shape), opts);
+}
 /** A tensor filled with `value`. */
 export function full(shape: readonly number[], value: number, opts?: TensorOptions): Tensor {
-  const size = checkShape('ng.full', 'shape', shape);
-  if (typeof value !== 'number') throw argError('ng.full', 'value', 'a number', value);
-  const data = allocate('ng.full', size);
-  data.fill(value);
-  return withOptions('ng.full', new Tensor(data, shape), opts);
+  return filled('ng.full', shape, value, opts);
 }
 /** A tensor of ones. */
 export function ones(shape: readonly number[], opts?: TensorOptions): Tensor {
-  return full(shape, 1, opts);
+  return filled('ng.ones', shape, 1, opts);
 }
 /** Standard normal samples N(0, 1), following ng.manualSeed. */
 export function randn(shape: readonly number[], opts?: TensorOptions): Tensor {

@@ -16,8 +16,10 @@ export function checkShape(fn: string, arg: string, shape: unknown): number {
   let size = 1;
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0)
-      throw argError(fn, arg, `an array of non-negative integers (dimension ${i} is ${typeof d === 'number' ? d : typeof d})`);
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      const shown = `[${shape.map((v) => (typeof v === 'number' ? String(v) : typeof v)).join(', ')}]`;
+      throw argError(fn, arg, `an array of non-negative integers (dimension ${i} of ${shown} is ${typeof d === 'number' ? d : typeof d})`);
+    }
     size *= d;
   }
   if (size > MAX_TENSOR_ELEMENTS)

@@ -161,7 +161,7 @@ export class Tensor {
   mul(other: TensorLike): Tensor { return ops.mul(this, other); }
   div(other: TensorLike): Tensor { return ops.div(this, other); }
   matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  transpose(): Tensor { return ops.transpose(this); }
+  transpose(dim0 = 0, dim1 = 1): Tensor { return ops.transpose(this, dim0, dim1); }
   reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
   sum(axis?: number, keepDim = false): Tensor { return ops.sum(this, axis, keepDim); }
   mean(axis?: number, keepDim = false): Tensor { return ops.mean(this, axis, keepDim); }

@@ -8,7 +8,7 @@
 import { native } from '../native';
 import { Tensor } from '../tensor';
 import { record } from '../autograd/node';
-import { argError, shapeError, shapeStr } from '../errors';
+import { argError, describe, rangeError, shapeError, shapeStr } from '../errors';
 import { checkTensor } from '../tensor';
 import { output } from './util';
 
@@ -34,8 +34,10 @@ export function transpose(x: Tensor, dim0 = 0, dim1 = 1): Tensor {
   const fn = 'ng.transpose';
   const a = checkTensor(fn, 'x', x);
   if (a.ndim !== 2) throw argError(fn, 'x', 'a 2-D Tensor', a);
-  const dims = [dim0 < 0 ? dim0 + 2 : dim0, dim1 < 0 ? dim1 + 2 : dim1].sort();
-  if (dims[0] !== 0 || dims[1] !== 1) throw argError(fn, 'dim0, dim1', 'the two axes of a 2-D tensor (0 and 1)', `${dim0}, ${dim1}`);
+  const d0 = dim0 < 0 ? dim0 + 2 : dim0;
+  const d1 = dim1 < 0 ? dim1 + 2 : dim1;
+  if (!((d0 === 0 && d1 === 1) || (d0 === 1 && d1 === 0)))
+    throw rangeError(fn, `arguments 'dim0', 'dim1' must be the two axes of a 2-D tensor (0 and 1, or −2 and −1), got ${describe(dim0)} and ${describe(dim1)}`);
   const [R, C] = a.shape;
   const out = output(fn, [C, R]);
   native.transposeForward(out.data, a.data, R, C);

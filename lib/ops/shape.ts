@@ -5,7 +5,7 @@
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
 import { record } from '../autograd/node';
-import { argError, shapeError, shapeStr } from '../errors';
+import { argError, rangeError, shapeError, shapeStr } from '../errors';
 import { checkShape } from '../shape';
 
 function copyOf(fn: string, a: Tensor, shape: readonly number[], op: string): Tensor {
@@ -20,7 +20,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const infer = shape.indexOf(-1);
   let target = shape.slice();
   if (infer >= 0) {
-    if (shape.indexOf(-1, infer + 1) >= 0) throw argError(fn, 'shape', 'an array with at most one −1', shapeStr(shape));
+    if (shape.indexOf(-1, infer + 1) >= 0) throw rangeError(fn, `argument 'shape' ${shapeStr(shape)} may contain at most one −1 (the dimension to infer)`);
     const rest = shape.filter((_, i) => i !== infer);
     const known = checkShape(fn, 'shape', rest);
     if (known === 0 || a.size % known !== 0)
