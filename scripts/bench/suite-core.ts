@@ -1,0 +1,161 @@
+/**
+ * Core suite: ng.matmul against raw cblas_sgemm timed in a C++ loop (native/bindings/bench.cc), with
+ * the same OpenBLAS thread count, and the per-call cost of a tiny element-wise op with the tape off and on.
+ *
+ * ng.matmul is timed as users see it: argument checks, allocation of the output, the N-API call and
+ * sgemm. Each product is validated first (sampled entries against double-precision dot products, and
+ * the C++ harness's output against ng.matmul's). Rounds alternate between the two sides so that
+ * load from other processes hits both alike; medians over all samples.
+ */
+import { performance } from 'perf_hooks';
+import * as ng from '../../lib';
+import { native } from '../../lib/native';
+import { BenchContext, Timing, summarize, timeIt } from './harness';
+
+interface BenchKernels {
+  benchSgemm(out: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number, samples: number, minSeconds: number): Float64Array;
+  binaryForward(op: number, out: Float32Array, a: Float32Array, b: Float32Array): void;
+}
+const k = native as unknown as BenchKernels;
+
+/** Throws unless `c` = a·b at sampled entries (double-precision reference, 1e-5 of the scale). */
+function validateProduct(c: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number, what: string): void {
+  const picks = Math.min(M * N, 256);
+  let scale = 0;
+  let err = 0;
+  for (let s = 0; s < picks; s++) {
+    const idx = picks === M * N ? s : Math.floor(((s * 2654435761) % 4294967296) / 4294967296 * M * N);
+    const m = Math.floor(idx / N);
+    const n = idx % N;
+    let ref = 0;
+    let mag = 0;
+    for (let q = 0; q < K; q++) {
+      ref += a[m * K + q] * b[q * N + n];
+      mag += Math.abs(a[m * K + q] * b[q * N + n]);
+    }
+    scale = Math.max(scale, mag);
+    err = Math.max(err, Math.abs(c[idx] - ref));
+  }
+  if (!(err <= 1e-5 * scale)) throw new Error(`suite-core: ${what} is wrong: max error ${err} at scale ${scale}`);
+}
+
+function merge(parts: number[][]): Timing {
+  return summarize(parts.flat());
+}
+
+/** Per-call seconds of `reps` samples, each a batch lasting at least minMs (as timeIt, keeping the samples). */
+function sample(fn: () => void, reps: number, minMs: number, warmup: number): number[] {
+  for (let i = 0; i < warmup; i++) fn();
+  let batch = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) fn();
+    const dt = performance.now() - t0;
+    if (dt >= minMs / 4 || batch >= 1 << 24) {
+      batch = Math.max(1, Math.ceil((batch * minMs) / Math.max(dt, 1e-3)));
+      break;
+    }
+    batch *= 4;
+  }
+  const out: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) fn();
+    out.push((performance.now() - t0) / 1000 / batch);
+  }
+  return out;
+}
+
+function matmulRows(ctx: BenchContext): void {
+  const shapes: [string, number, number, number, number | null][] = [
+    // label, M, K, N, target ratio
+    ['64³', 64, 64, 64, 1.2],
+    ['128³', 128, 128, 128, null],
+    ['256³', 256, 256, 256, 1.05],
+    ['512³', 512, 512, 512, 1.05],
+    ['1024³', 1024, 1024, 1024, 1.05],
+    ['MLP 128x784x256', 128, 784, 256, null],
+    ['MLP 128x256x128', 128, 256, 128, null],
+    ['MLP 128x128x10', 128, 128, 10, null],
+  ];
+  const list = ctx.quick ? shapes.filter(([l]) => l === '64³' || l === '256³' || l.startsWith('MLP 128x784')) : shapes;
+  const rounds = 3;
+  const perRound = ctx.quick ? 2 : 5;
+  const minMs = ctx.quick ? 20 : 40;
+  ng.manualSeed(1);
+  const rows: (string | number)[][] = [];
+  const misses: string[] = [];
+  for (const [label, M, K, N, target] of list) {
+    const a = ng.randn([M, K]);
+    const b = ng.randn([K, N]);
+    const y = ng.matmul(a, b);
+    validateProduct(y.data, a.data, b.data, M, K, N, `ng.matmul ${label}`);
+    const raw = new Float32Array(M * N);
+    k.benchSgemm(raw, a.data, b.data, M, K, N, 1, 0.001);
+    validateProduct(raw, a.data, b.data, M, K, N, `raw sgemm ${label}`);
+    for (let i = 0; i < raw.length; i++)
+      if (Math.abs(raw[i] - y.data[i]) > 1e-5 * (Math.abs(raw[i]) + 1)) throw new Error(`suite-core: ng.matmul and raw sgemm differ at ${label}[${i}]`);
+
+    const ngParts: number[][] = [];
+    const rawParts: number[][] = [];
+    for (let r = 0; r < rounds; r++) {
+      ngParts.push(sample(() => ng.matmul(a, b), perRound, minMs, r === 0 ? 3 : 1));
+      rawParts.push(Array.from(k.benchSgemm(raw, a.data, b.data, M, K, N, perRound, minMs / 1000)));
+    }
+    const tNg = merge(ngParts);
+    const tRaw = merge(rawParts);
+    const flops = 2 * M * K * N;
+    const ratio = tNg.median / tRaw.median;
+    const verdict = target === null ? '—' : ratio <= target ? `≤ ${target} ✓` : `≤ ${target} ✗`;
+    if (target !== null && ratio > target) misses.push(`${label}: ${ratio.toFixed(3)} > ${target}`);
+    rows.push([label, `${M}x${K}x${N}`, tNg.median * 1e6, flops / tNg.median / 1e9, tRaw.median * 1e6, flops / tRaw.median / 1e9, ratio.toFixed(3), verdict]);
+  }
+  ctx.table({
+    title: `matmul: ng.matmul vs raw cblas_sgemm (C++ loop), ${ctx.threads} OpenBLAS thread(s)`,
+    columns: ['shape', 'M x K x N', 'ng µs', 'ng GFLOPS', 'sgemm µs', 'sgemm GFLOPS', 'ratio ng/sgemm', 'target'],
+    rows,
+    notes: [
+      'ng.matmul includes argument checks, the allocation of a zero-filled output and the N-API call; the C++ loop reuses its output.',
+      `medians of ${rounds} alternating rounds; ${ng.blasConfig()}`,
+      ...(misses.length ? [`missed targets: ${misses.join('; ')}`] : []),
+    ],
+  });
+}
+
+function tinyOpRows(ctx: BenchContext): void {
+  const minMs = ctx.quick ? 20 : 50;
+  const reps = ctx.quick ? 5 : 9;
+  const a = ng.tensor([1.5]);
+  const b = ng.tensor([2.5]);
+  const ag = ng.tensor([1.5], undefined, { requiresGrad: true });
+  // validate each form before timing
+  if (ng.add(a, b).item() !== 4 || ng.add(ag, b).item() !== 4 || !ng.add(ag, b).requiresGrad || ng.noGrad(() => ng.add(ag, b)).requiresGrad)
+    throw new Error('suite-core: tiny add is wrong');
+  const outBuf = new Float32Array(1);
+  k.binaryForward(0, outBuf, a.data, b.data);
+  if (outBuf[0] !== 4) throw new Error('suite-core: raw binaryForward is wrong');
+
+  let sink: unknown;
+  const cases: [string, () => void][] = [
+    ['raw native binaryForward, preallocated buffers (floor)', () => k.binaryForward(0, outBuf, a.data, b.data)],
+    ['ng.add, tape off (inputs without requiresGrad)', () => (sink = ng.add(a, b))],
+    ['ng.add inside ng.noGrad (input requiresGrad)', () => (sink = ng.noGrad(() => ng.add(ag, b)))],
+    ['ng.add, tape on (records a node)', () => (sink = ng.add(ag, b))],
+    ['ng.add(tensor, JS number), tape off', () => (sink = ng.add(a, 2))],
+  ];
+  const times = cases.map(([, f]) => timeIt(f, { reps, minSampleMs: minMs }));
+  void sink;
+  const floor = times[0].median;
+  const offUs = times[1].median * 1e6;
+  ctx.table({
+    title: 'tiny op: add on 1-element tensors, per call',
+    columns: ['case', 'µs / call', 'spread', 'ratio to raw call'],
+    rows: cases.map(([name], i) => [name, times[i].median * 1e6, `${(times[i].spread * 100).toFixed(0)}%`, (times[i].median / floor).toFixed(2)]),
+    notes: [`target: tape off < 1.5 µs per call — ${offUs < 1.5 ? 'met' : 'missed'} (${offUs.toFixed(3)} µs)`],
+  });
+}
+
+export function run(ctx: BenchContext): void {
+  matmulRows(ctx);
+  tinyOpRows(ctx);
+}
