@@ -19,3 +19,5 @@ export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck';
 export { MAX_TENSOR_ELEMENTS, MAX_RANK } from './shape';
 export * as nn from './nn';
 export * as optim from './optim';
+export * as analysis from './analysis';
+export { randperm } from './random';

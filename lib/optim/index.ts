@@ -16,3 +16,5 @@ export { LRScheduler, StepLR, ExponentialLR, CosineAnnealingLR } from './schedul
 export type { SchedulableOptimizer, SchedulerStateDict } from './scheduler';
 export { EMA } from './ema';
 export type { EMAOptions, EMAStateDict, ParameterSource } from './ema';
+export { Newton } from './newton';
+export type { NewtonOptions } from './newton';
