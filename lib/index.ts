@@ -21,3 +21,6 @@ export * as nn from './nn';
 export * as optim from './optim';
 export * as analysis from './analysis';
 export { randperm } from './random';
+export * as data from './data';
+export { save, load, loadWithMetadata, loadMetadata } from './io/safetensors';
+export * as io from './io';
