@@ -8,7 +8,9 @@
 import { expect } from 'chai';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { repoRoot } from '../helpers';
 
 interface PackEntry {
@@ -68,7 +70,6 @@ describe('package: npm pack file list', function () {
     });
     pack = (JSON.parse(json) as PackResult[])[0];
     files = new Set(pack.files.map((f) => f.path));
-    // eslint-disable-next-line no-console
     console.log(
       `      ${pack.filename}: ${pack.entryCount} files, ${(pack.size / 2 ** 20).toFixed(2)} MiB packed, ` +
         `${(pack.unpackedSize / 2 ** 20).toFixed(2)} MiB unpacked`,
@@ -109,6 +110,13 @@ describe('package: npm pack file list', function () {
     }
     expect(missing, 'compiled files missing from the package (run `npm run build:ts`)').to.deep.equal([]);
     expect(files.has('dist/lib/index.mjs'), 'dist/lib/index.mjs (ESM entry)').to.equal(true);
+  });
+
+  it('has an ESM entry exporting the same names as the CommonJS entry (not a stale index.mjs)', async () => {
+    const cjs = Object.keys(createRequire(__filename)(path.join(repoRoot, 'dist', 'lib', 'index.js')) as object);
+    const esm = Object.keys(await import(pathToFileURL(path.join(repoRoot, 'dist', 'lib', 'index.mjs')).href)).filter((k) => k !== 'default');
+    expect(cjs).to.include.members(['tensor', 'nn', 'optim']);
+    expect(esm.sort(), 'dist/lib/index.mjs exports (regenerate: node scripts/write-esm-entry.js)').to.deep.equal(cjs.sort());
   });
 
   it('ships no stale compiled file without a lib/ source', () => {
