@@ -10,7 +10,7 @@
  */
 import * as path from 'path';
 import * as ng from '../lib';
-import { writeFileAtomic } from '../lib/plot/vega';
+import { writeTextAtomic } from '../lib/plot/vega';
 
 async function main(): Promise<void> {
   const outArg = process.argv.indexOf('--out');
@@ -48,8 +48,8 @@ async function main(): Promise<void> {
   const convergence = await ng.analysis.convergencePlot(q, runs, [{ label: 'theory (κ−1)/(κ+1)', rate: q.optimalRate, from: w0 }]);
   const f1 = path.join(outDir, 'quadratic-contours.svg');
   const f2 = path.join(outDir, 'quadratic-convergence.svg');
-  writeFileAtomic(f1, contours);
-  writeFileAtomic(f2, convergence);
+  writeTextAtomic('examples/quadratic', f1, contours);
+  writeTextAtomic('examples/quadratic', f2, convergence);
   const e = (p: number[]): number => Math.hypot(p[0] - q.wStar[0], p[1] - q.wStar[1]);
   const gd = runs[1].points;
   console.log(`measured contraction per step at η*: ${fmt(e(gd[steps]) ** (1 / steps) / e(gd[0]) ** (1 / steps))} (theory ${fmt(q.optimalRate)})`);

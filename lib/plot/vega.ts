@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeAll, writeFileAtomic } from '../io/atomic';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type VegaLiteSpec = Record<string, any>;
@@ -21,22 +22,8 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   }
 }
 
-/** Writes `contents` to `file` atomically: a temporary file in the same folder, then rename. */
-export function writeFileAtomic(file: string, contents: string | Uint8Array): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, contents as never);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
+/** Writes an SVG (or any text) to `file` atomically, creating its folder (see io/atomic.ts). */
+export function writeTextAtomic(fn: string, file: string, text: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileAtomic(fn, file, (fd) => writeAll(fd, Buffer.from(text, 'utf8')));
 }

@@ -131,7 +131,7 @@ void unary_forward(int op, float* out, const float* x, long n, float p) {
     case kExp: for (long i = 0; i < n; i++) out[i] = std::exp(x[i]); break;
     case kLog: for (long i = 0; i < n; i++) out[i] = std::log(x[i]); break;
     case kSqrt: for (long i = 0; i < n; i++) out[i] = std::sqrt(x[i]); break;
-    case kRelu: for (long i = 0; i < n; i++) out[i] = x[i] > 0.f ? x[i] : 0.f; break;
+    case kRelu: for (long i = 0; i < n; i++) out[i] = x[i] <= 0.f ? 0.f : x[i]; break;  // NaN stays NaN, as PyTorch
     case kSigmoid:
       // stable in both tails: never exponentiates a large positive number
       for (long i = 0; i < n; i++) {

@@ -1,0 +1,6 @@
+export { Trainer } from './trainer';
+export type { TrainerOptions, FitOptions, History, EpochLog, BatchLog, Callback, Batch, BatchSource } from './trainer';
+export { earlyStopping } from './callbacks';
+export type { EarlyStoppingOptions } from './callbacks';
+export { historyChart, writeHistoryChart } from './chart';
+export { argmax, accuracy, countCorrect } from './metrics';
