@@ -43,7 +43,16 @@ export function gunzipPrefix(what: string, gz: Uint8Array, want: number): Buffer
       }
       throw new Error(`${what}: ${zlibReason(e)}`);
     }
-    if (out.length >= want || take === gz.length) return out;
+    if (out.length >= want) return out;
+    if (take === gz.length) {
+      // the whole stream gives less than a header: say so if it is cut short rather than complete
+      try {
+        zlib.gunzipSync(gz, { maxOutputLength: cap });
+      } catch (e) {
+        throw new Error(`${what}: ${zlibReason(e)}`);
+      }
+      return out;
+    }
     lo = take;
     take = Math.min(take * 4, gz.length);
   }

@@ -97,8 +97,9 @@ export function parseIdx(bytes: Uint8Array, name = '<bytes>'): IdxArray {
 
 /** Big-endian values → a typed array of the host's order (a fresh buffer of its own). */
 function convert(body: Uint8Array, offset: number, n: number, dtype: IdxDtype): IdxData {
-  if (dtype === 'uint8') return body.slice(offset, offset + n);
-  if (dtype === 'int8') return new Int8Array(body.slice(offset, offset + n).buffer);
+  // copies (Buffer#slice would be a view, possibly of Node's shared pool)
+  if (dtype === 'uint8') return new Uint8Array(body.subarray(offset, offset + n));
+  if (dtype === 'int8') return new Int8Array(new Uint8Array(body.subarray(offset, offset + n)).buffer);
   const dv = new DataView(body.buffer, body.byteOffset + offset, body.byteLength - offset);
   switch (dtype) {
     case 'int16': {
