@@ -78,6 +78,9 @@ inline long checked_mul(Napi::Env env, long a, long b) {
   return a * b;
 }
 
+// Records that the user set OpenBLAS's thread count (addon.cc then leaves it alone).
+void threads_set_by_user();
+
 // Each binding file registers a function that adds its exports: NG_REGISTER(init_matmul);
 using InitFn = void (*)(Napi::Env, Napi::Object);
 int register_binding(InitFn fn);

@@ -34,6 +34,7 @@ static Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   long n = size_arg(info, 0, "n");
   if (n < 1) fail(info.Env(), "setNumThreads needs n >= 1");
   openblas_set_num_threads((int)n);
+  threads_set_by_user();
   return info.Env().Undefined();
 }
 static Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
