@@ -28,6 +28,27 @@ export function allocate(fn: string, size: number): Float32Array {
 
 const EMPTY = new Float32Array(0);
 
+/** Below this many elements a zero-filled (on-heap) typed array is already the cheapest. */
+const UNINIT_MIN_ELEMENTS = 64;
+/** Buffer.allocUnsafeSlow's limit is 2^32 bytes; larger tensors take the zero-filled path. */
+const UNINIT_MAX_ELEMENTS = 2 ** 30;
+
+/**
+ * Like `allocate`, but the contents are unspecified (malloc instead of calloc): only for an output
+ * that a kernel overwrites entirely before anyone can read it (a forward op's result). Skipping
+ * the zero-fill matters for ops on mid-sized tensors: it is most of the allocation's cost.
+ */
+export function allocateUninit(fn: string, size: number): Float32Array {
+  if (size < UNINIT_MIN_ELEMENTS || size > UNINIT_MAX_ELEMENTS) return allocate(fn, size);
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.allocUnsafeSlow(size * 4); // its own ArrayBuffer (never Node's shared pool), detachable
+  } catch (e) {
+    throw rangeError(fn, `cannot allocate a tensor of ${size} elements (${((size * 4) / 2 ** 30).toFixed(2)} GiB): ${(e as Error).message}`);
+  }
+  return new Float32Array(bytes.buffer, bytes.byteOffset, size);
+}
+
 export class Tensor {
   /** Dimensions, outermost first. `[]` for a 0-d (scalar) tensor. */
   readonly shape: readonly number[];

@@ -9,7 +9,7 @@ import { native } from '../native';
 import { Tensor, TensorLike } from '../tensor';
 import { record, isGradEnabled } from '../autograd/node';
 import { broadcastPlan, broadcastShapes, sameShape } from '../shape';
-import { asTensor, output } from './util';
+import { asTensor, uninitOutput } from './util';
 
 const enum Op {
   Add = 0,
@@ -30,7 +30,7 @@ function binary(op: Op, x: TensorLike, y: TensorLike): Tensor {
   const plan = same ? null : broadcastPlan(shape, a.shape, b.shape);
   // share an operand's (frozen) shape when the result has it, as in [N, M] + [M]
   if (!same) shape = sameShape(shape, a.shape) ? a.shape : sameShape(shape, b.shape) ? b.shape : shape;
-  const out = output(fn, shape);
+  const out = uninitOutput(fn, shape);
   if (plan) native.binaryForward(op, out.data, a.data, b.data, plan.shape, plan.sa, plan.sb);
   else if (out.size > 0) native.binaryForward(op, out.data, a.data, b.data);
   if (!(a.requiresGrad || b.requiresGrad) || !isGradEnabled()) return out; // nothing to record

@@ -7,10 +7,10 @@
  */
 import { native } from '../native';
 import { Tensor } from '../tensor';
-import { record } from '../autograd/node';
+import { record, isGradEnabled } from '../autograd/node';
 import { argError, describe, rangeError, shapeError, shapeStr } from '../errors';
 import { checkTensor } from '../tensor';
-import { output } from './util';
+import { uninitOutput } from './util';
 
 export function matmul(x: Tensor, y: Tensor): Tensor {
   const fn = 'ng.matmul';
@@ -18,12 +18,15 @@ export function matmul(x: Tensor, y: Tensor): Tensor {
   const b = checkTensor(fn, 'b', y);
   if (a.ndim !== 2) throw argError(fn, 'a', 'a 2-D Tensor', a);
   if (b.ndim !== 2) throw argError(fn, 'b', 'a 2-D Tensor', b);
-  const [M, K] = a.shape;
-  const [K2, N] = b.shape;
+  const M = a.shape[0];
+  const K = a.shape[1];
+  const K2 = b.shape[0];
+  const N = b.shape[1];
   if (K !== K2)
     throw shapeError(fn, `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be multiplied: a has ${K} columns, b has ${K2} rows`);
-  const out = output(fn, [M, N]);
+  const out = uninitOutput(fn, Object.freeze([M, N]));
   native.sgemm(out.data, a.data, b.data, M, K, N, false, false, 1, 0);
+  if (!(a.requiresGrad || b.requiresGrad) || !isGradEnabled()) return out; // nothing to record
   return record(out, 'matmul', [a, b], (g, gradOf) => {
     native.matmulBackward(gradOf(0), gradOf(1), g, a.data, b.data, M, K, N);
   });
@@ -39,7 +42,7 @@ export function transpose(x: Tensor, dim0 = 0, dim1 = 1): Tensor {
   if (!((d0 === 0 && d1 === 1) || (d0 === 1 && d1 === 0)))
     throw rangeError(fn, `arguments 'dim0', 'dim1' must be the two axes of a 2-D tensor (0 and 1, or −2 and −1), got ${describe(dim0)} and ${describe(dim1)}`);
   const [R, C] = a.shape;
-  const out = output(fn, [C, R]);
+  const out = uninitOutput(fn, [C, R]);
   native.transposeForward(out.data, a.data, R, C);
   return record(out, 'transpose', [a], (g, gradOf) => {
     native.transposeBackward(gradOf(0)!, g, R, C);

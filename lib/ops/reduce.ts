@@ -8,7 +8,7 @@ import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
 import { record } from '../autograd/node';
 import { axisSplit, normAxis } from '../shape';
-import { output } from './util';
+import { uninitOutput } from './util';
 
 function reduce(op: 'sum' | 'mean', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
   const fn = `ng.${op}`;
@@ -25,7 +25,7 @@ function reduce(op: 'sum' | 'mean', x: Tensor, axis: number | undefined, keepDim
     else shape.splice(ax, 1);
   }
   const scale = op === 'mean' ? 1 / n : 1; // mean of nothing is NaN, as in PyTorch
-  const out = output(fn, shape);
+  const out = uninitOutput(fn, shape);
   native.sumForward(out.data, a.data, outer, n, inner, scale);
   return record(out, op, [a], (g, gradOf) => native.sumBackward(gradOf(0)!, g, outer, n, inner, scale));
 }

@@ -8,14 +8,14 @@ import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
 import { record } from '../autograd/node';
 import { axisSplit, normAxis } from '../shape';
-import { output } from './util';
+import { uninitOutput } from './util';
 
 function softmaxAlong(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
   const fn = `ng.${op}`;
   const a = checkTensor(fn, 'x', x);
   const [outer, n, inner] = axisSplit(a.shape, normAxis(fn, axis, a.shape));
   const log = op === 'logSoftmax';
-  const out = output(fn, a.shape);
+  const out = uninitOutput(fn, a.shape);
   native.softmaxForward(out.data, a.data, outer, n, inner, log);
   return record(out, op, [a], (g, gradOf) => native.softmaxBackward(gradOf(0)!, g, out.data, outer, n, inner, log));
 }

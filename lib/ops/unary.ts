@@ -15,7 +15,7 @@ import { native } from '../native';
 import { Tensor } from '../tensor';
 import { record, isGradEnabled } from '../autograd/node';
 import { checkNumber } from '../errors';
-import { asTensor, output } from './util';
+import { asTensor, uninitOutput } from './util';
 
 const enum Op {
   Neg = 0,
@@ -34,7 +34,7 @@ const FNS = NAMES.map((n) => `ng.${n}`);
 function unary(op: Op, x: Tensor, p = 0): Tensor {
   const fn = FNS[op];
   const a = asTensor(fn, 'x', x);
-  const out = output(fn, a.shape);
+  const out = uninitOutput(fn, a.shape);
   native.unaryForward(op, out.data, a.data, p);
   if (!a.requiresGrad || !isGradEnabled()) return out; // nothing to record
   return record(out, NAMES[op], [a], (g, gradOf) => {

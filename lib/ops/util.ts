@@ -1,6 +1,6 @@
 /** Helpers shared by the op files: argument coercion and output allocation. */
 import { argError } from '../errors';
-import { Tensor, TensorLike, allocate, checkTensor } from '../tensor';
+import { Tensor, TensorLike, allocate, allocateUninit, checkTensor } from '../tensor';
 import { sizeOf } from '../shape';
 
 /** A Tensor argument, or a JS number made into a 0-d tensor. */
@@ -19,4 +19,12 @@ export function asTensor(fn: string, arg: string, v: TensorLike): Tensor {
 /** A fresh zero-filled output tensor. */
 export function output(fn: string, shape: readonly number[]): Tensor {
   return new Tensor(allocate(fn, sizeOf(shape)), shape);
+}
+
+/**
+ * A fresh output tensor with unspecified contents: only for a kernel that writes every element
+ * (every forward kernel here does). Saves the zero-fill of `output`.
+ */
+export function uninitOutput(fn: string, shape: readonly number[]): Tensor {
+  return new Tensor(allocateUninit(fn, sizeOf(shape)), shape);
 }

@@ -80,6 +80,20 @@ inline double arg_num(const Napi::CallbackInfo& info, size_t i, const char* name
   return d;
 }
 
+// A non-negative integer (a size) with one N-API call.
+inline long arg_size(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  double d = arg_num(info, i, name);
+  if (!(d >= 0) || d > 9007199254740991.0 || d != (double)(long)d)
+    fail(info.Env(), std::string("argument '") + name + "' must be a non-negative integer, got " + std::to_string(d));
+  return (long)d;
+}
+// A boolean flag: true/false with one N-API call, anything else by JS truthiness.
+inline bool arg_bool(const Napi::CallbackInfo& info, size_t i) {
+  bool b = false;
+  if (i < info.Length() && napi_get_value_bool(info.Env(), info[i], &b) == napi_ok) return b;
+  return i < info.Length() && info[i].ToBoolean();
+}
+
 // The op code (argument 0): an integer in [0, max], read with one N-API call.
 long op_arg(const Napi::CallbackInfo& info, long max) {
   double d = -1;
@@ -140,20 +154,20 @@ Napi::Value UnaryBackward(const Napi::CallbackInfo& info) {
 // sgemm(out, a, b, M, K, N, transA, transB, alpha, beta): out [M,N] = alpha·op(a)·op(b) + beta·out
 Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  long M = size_arg(info, 3, "M"), K = size_arg(info, 4, "K"), N = size_arg(info, 5, "N");
+  long M = arg_size(info, 3, "M"), K = arg_size(info, 4, "K"), N = arg_size(info, 5, "N");
   if (M > INT32_MAX || K > INT32_MAX || N > INT32_MAX) fail(env, "matrix dimension above 2^31");
   float* out = arg_f32_at_least(info, 0, "out", checked_mul(env, M, N));
   float* a = arg_f32_at_least(info, 1, "a", checked_mul(env, M, K));
   float* b = arg_f32_at_least(info, 2, "b", checked_mul(env, K, N));
-  bool ta = info[6].ToBoolean(), tb = info[7].ToBoolean();
-  sgemm(out, a, b, (int)M, (int)K, (int)N, ta, tb, (float)num_arg(info, 8, "alpha"), (float)num_arg(info, 9, "beta"));
+  bool ta = arg_bool(info, 6), tb = arg_bool(info, 7);
+  sgemm(out, a, b, (int)M, (int)K, (int)N, ta, tb, (float)arg_num(info, 8, "alpha"), (float)arg_num(info, 9, "beta"));
   return env.Undefined();
 }
 
 // matmulBackward(da|null, db|null, dout, a, b, M, K, N)
 Napi::Value MatmulBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  long M = size_arg(info, 5, "M"), K = size_arg(info, 6, "K"), N = size_arg(info, 7, "N");
+  long M = arg_size(info, 5, "M"), K = arg_size(info, 6, "K"), N = arg_size(info, 7, "N");
   if (M > INT32_MAX || K > INT32_MAX || N > INT32_MAX) fail(env, "matrix dimension above 2^31");
   float* da = arg_f32_at_least(info, 0, "da", checked_mul(env, M, K), true);
   float* db = arg_f32_at_least(info, 1, "db", checked_mul(env, K, N), true);
@@ -167,7 +181,7 @@ Napi::Value MatmulBackward(const Napi::CallbackInfo& info) {
 // transposeForward(out, a, R, C) / transposeBackward(da, dout, R, C)
 Napi::Value TransposeForward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  long R = size_arg(info, 2, "R"), C = size_arg(info, 3, "C");
+  long R = arg_size(info, 2, "R"), C = arg_size(info, 3, "C");
   long n = checked_mul(env, R, C);
   if (R > INT32_MAX || C > INT32_MAX) fail(env, "matrix dimension above 2^31");
   transpose_forward(arg_f32_at_least(info, 0, "out", n), arg_f32_at_least(info, 1, "a", n), (int)R, (int)C);
@@ -175,7 +189,7 @@ Napi::Value TransposeForward(const Napi::CallbackInfo& info) {
 }
 Napi::Value TransposeBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  long R = size_arg(info, 2, "R"), C = size_arg(info, 3, "C");
+  long R = arg_size(info, 2, "R"), C = arg_size(info, 3, "C");
   long n = checked_mul(env, R, C);
   if (R > INT32_MAX || C > INT32_MAX) fail(env, "matrix dimension above 2^31");
   transpose_backward(arg_f32_at_least(info, 0, "da", n), arg_f32_at_least(info, 1, "dout", n), (int)R, (int)C);
@@ -188,7 +202,7 @@ struct Axis3 {
 };
 Axis3 axis3(const Napi::CallbackInfo& info, size_t i) {
   Napi::Env env = info.Env();
-  Axis3 r{size_arg(info, i, "outer"), size_arg(info, i + 1, "n"), size_arg(info, i + 2, "inner"), 0};
+  Axis3 r{arg_size(info, i, "outer"), arg_size(info, i + 1, "n"), arg_size(info, i + 2, "inner"), 0};
   r.total = checked_mul(env, checked_mul(env, r.outer, r.n), r.inner);
   return r;
 }
@@ -199,7 +213,7 @@ Napi::Value SumForward(const Napi::CallbackInfo& info) {
   Axis3 s = axis3(info, 2);
   float* out = arg_f32_at_least(info, 0, "out", checked_mul(env, s.outer, s.inner));
   float* x = arg_f32_at_least(info, 1, "x", s.total);
-  sum_forward(out, x, s.outer, s.n, s.inner, (float)num_arg(info, 5, "scale"));
+  sum_forward(out, x, s.outer, s.n, s.inner, (float)arg_num(info, 5, "scale"));
   return env.Undefined();
 }
 // sumBackward(dx, dout, outer, n, inner, scale)
@@ -208,7 +222,7 @@ Napi::Value SumBackward(const Napi::CallbackInfo& info) {
   Axis3 s = axis3(info, 2);
   float* dx = arg_f32_at_least(info, 0, "dx", s.total);
   float* g = arg_f32_at_least(info, 1, "dout", checked_mul(env, s.outer, s.inner));
-  sum_backward(dx, g, s.outer, s.n, s.inner, (float)num_arg(info, 5, "scale"));
+  sum_backward(dx, g, s.outer, s.n, s.inner, (float)arg_num(info, 5, "scale"));
   return env.Undefined();
 }
 
@@ -217,7 +231,7 @@ Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
   Axis3 s = axis3(info, 2);
   float* out = arg_f32_at_least(info, 0, "out", s.total);
   float* x = arg_f32_at_least(info, 1, "x", s.total);
-  if (info[5].ToBoolean()) log_softmax_forward(out, x, s.outer, s.n, s.inner);
+  if (arg_bool(info, 5)) log_softmax_forward(out, x, s.outer, s.n, s.inner);
   else softmax_forward(out, x, s.outer, s.n, s.inner);
   return info.Env().Undefined();
 }
@@ -227,7 +241,7 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   float* dx = arg_f32_at_least(info, 0, "dx", s.total);
   float* dy = arg_f32_at_least(info, 1, "dy", s.total);
   float* y = arg_f32_at_least(info, 2, "y", s.total);
-  if (info[6].ToBoolean()) log_softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
+  if (arg_bool(info, 6)) log_softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
   else softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
   return info.Env().Undefined();
 }
