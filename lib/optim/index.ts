@@ -18,3 +18,4 @@ export { EMA } from './ema';
 export type { EMAOptions, EMAStateDict, ParameterSource } from './ema';
 export { Newton } from './newton';
 export type { NewtonOptions } from './newton';
+export type { ArgName } from './optimizer';

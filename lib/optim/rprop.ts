@@ -14,16 +14,16 @@
  * (by hand or with a scheduler) does not affect parameters that already took a step.
  */
 import { Tensor } from '../tensor';
-import { argError, rangeError } from '../errors';
+import { rangeError } from '../errors';
 import { kernels } from './kernels';
 import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkHyper, checkLr, given, checkPair } from './optimizer';
 
 export interface RpropOptions {
   /** Initial step size Δ of every weight (default 0.01). */
   lr: number;
-  /** [η₋, η₊]: step-size factors after a sign flip and after a sign agreement, 0 < η₋ < 1 < η₊ (default [0.5, 1.2]). */
+  /** `[η₋, η₊]`: step-size factors after a sign flip and after a sign agreement, 0 < η₋ < 1 < η₊ (default [0.5, 1.2]). */
   etas: [number, number];
-  /** [Δmin, Δmax]: bounds of the step size, 0 <= Δmin <= Δmax (default [1e-6, 50]). */
+  /** `[Δmin, Δmax]`: bounds of the step size, 0 <= Δmin <= Δmax (default [1e-6, 50]). */
   stepSizes: [number, number];
 }
 

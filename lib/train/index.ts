@@ -4,3 +4,4 @@ export { earlyStopping } from './callbacks';
 export type { EarlyStoppingOptions } from './callbacks';
 export { historyChart, writeHistoryChart } from './chart';
 export { argmax, accuracy, countCorrect } from './metrics';
+export type { TrainableModel, LossModule, OptimizerLike, SchedulerLike, EmaLike } from './trainer';
