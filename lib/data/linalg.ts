@@ -1,6 +1,6 @@
 /**
  * Symmetric eigen-decomposition and linear solves on LAPACK (native/kernels/linalg.cc), used by
- * the whitening transforms; ng.analysis builds on the same kernels.
+ * the whitening transforms, and usable by ng.analysis (eigh, solveSymmetric from this file).
  *
  *   eigh(A):  A = V diag(λ) Vᵀ, λ ascending, column j of V the unit eigenvector of λ_j
  *             (LAPACK ssyevd in float, or dsyevd on a double copy with `precision: 'double'`)
@@ -12,7 +12,7 @@
  */
 import { Tensor, checkTensor, allocate } from '../tensor';
 import { argError, rangeError, shapeStr } from '../errors';
-import { k, FloatArray, LINALG_NON_FINITE, LINALG_TOO_LARGE, LINALG_NO_MEMORY } from './kernels';
+import { k, LINALG_NON_FINITE, LINALG_TOO_LARGE, LINALG_NO_MEMORY } from './kernels';
 
 export interface LinalgOptions {
   /** 'float' (default): LAPACK single precision on the tensor's values; 'double': computed in double, rounded to float at the end. */
@@ -59,16 +59,6 @@ export function eigh(a: Tensor, opts?: LinalgOptions): { values: Tensor; vectors
   }
   if (status !== 0) throw statusError(fn, precision === 'float' ? 'ssyevd' : 'dsyevd', status);
   return { values: new Tensor(values, [n]), vectors: new Tensor(vectors, [n, n]) };
-}
-
-/** Raw-array form of eigh for callers that keep double-precision matrices. */
-export function eighArray<T extends FloatArray>(a: T, n: number): { values: T; vectors: T } {
-  const make = (len: number): T => (a instanceof Float64Array ? new Float64Array(len) : new Float32Array(len)) as T;
-  if (a.length !== n * n) throw rangeError('eighArray', `a has ${a.length} elements, [${n}, ${n}] needs ${n * n}`);
-  const values = make(n), vectors = make(n * n);
-  const status = k.linalgEigh(values, vectors, a, n);
-  if (status !== 0) throw statusError('eighArray', a instanceof Float64Array ? 'dsyevd' : 'ssyevd', status);
-  return { values, vectors };
 }
 
 export interface SolveOptions extends LinalgOptions {
