@@ -275,6 +275,7 @@ open(dst, 'wb').write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
     for (let run = 0; run < kills; run++) {
       const proc = spawn(process.execPath, [child, target, '2000000'], { stdio: ['ignore', 'pipe', 'inherit'] });
       let lastSaved = 0;
+      let armed = false;
       let buffered = '';
       const killed = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
       await new Promise<void>((resolve, reject) => {
@@ -284,13 +285,25 @@ open(dst, 'wb').write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
           const lines = buffered.split('\n');
           buffered = lines.pop()!;
           for (const l of lines) lastSaved = Number(l.split(' ')[1]);
-          if (lastSaved >= 1 && !proc.killed) {
-            // once one save completed, kill at a random moment of a later one
-            setTimeout(() => {
-              if (fs.readdirSync(dir).some((f) => f.startsWith('.crash.safetensors.') && f.endsWith('.tmp'))) midWrite++;
+          if (lastSaved >= 1 && !proc.killed && !armed) {
+            // once one save completed, kill during a later one: at a random moment (even runs), or
+            // a random moment after its temporary file appeared (odd runs, so some kills surely hit mid-write)
+            armed = true;
+            const tmpExists = (): boolean => fs.readdirSync(dir).some((f) => f.startsWith('.crash.safetensors.') && f.endsWith('.tmp'));
+            const kill = (): void => {
+              if (tmpExists()) midWrite++;
               proc.kill('SIGKILL');
               resolve();
-            }, 5 + rnd() * 60);
+            };
+            if (run % 2 === 0) setTimeout(kill, 5 + rnd() * 60);
+            else {
+              const started = Date.now();
+              const poll = (): void => {
+                if (tmpExists() || Date.now() - started > 5000) setTimeout(kill, rnd() * 10);
+                else setImmediate(poll);
+              };
+              poll();
+            }
           }
         });
         proc.on('exit', () => resolve());
