@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Tensor, allocate } from '../tensor';
+import { Tensor, allocateUninit } from '../tensor';
 import { argError } from '../errors';
 import { loadIdx, IdxArray } from './idx';
 import { k } from './kernels';
@@ -57,7 +57,7 @@ function split(fn: string, dir: string, images: string, labels: string): Labelle
   const y = Int32Array.from(lbl.data as Uint8Array);
   const bad = y.findIndex((v) => v > 9);
   if (bad >= 0) throw new Error(`${fn}: ${lblFile}: label ${y[bad]} at index ${bad} is not a class 0…9`);
-  const x = allocate(fn, N * 784);
+  const x = allocateUninit(fn, N * 784); // castToF32 writes every element
   k.castToF32(x, img.data as Uint8Array, 1 / 255);
   return { x: new Tensor(x, [N, 784]), y };
 }

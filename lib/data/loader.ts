@@ -31,7 +31,7 @@
  * for tensor targets; each batch owns fresh buffers (dispose them, or leave them to the GC).
  */
 import { native } from '../native';
-import { Tensor, checkTensor, allocate } from '../tensor';
+import { Tensor, checkTensor, allocateUninit } from '../tensor';
 import { argError, checkNumber, rangeError } from '../errors';
 import { manualSeed } from '../creation';
 import { Dataset } from './dataset';
@@ -139,10 +139,10 @@ export class DataLoader implements Iterable<Batch> {
         const idx = plan.subarray(j * B, Math.min((j + 1) * B, plan.length));
         j++;
         const b = idx.length;
-        const xb = allocate('DataLoader', b * R);
+        const xb = allocateUninit('DataLoader', b * R); // gatherBatch writes every element
         let yb: Int32Array | Float32Array;
         if (y instanceof Tensor) {
-          yb = allocate('DataLoader', b * Ry);
+          yb = allocateUninit('DataLoader', b * Ry);
           k.gatherBatch(xb, x.data, idx, N, R, yb, y.data, Ry);
         } else {
           yb = new Int32Array(b);

@@ -32,7 +32,7 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { Tensor, checkTensor, allocate } from '../tensor';
+import { Tensor, checkTensor, allocateUninit } from '../tensor';
 import { argError, shapeStr } from '../errors';
 import { MAX_RANK, MAX_TENSOR_ELEMENTS } from '../shape';
 import { writeAll, writeFileAtomic } from './atomic';
@@ -302,12 +302,12 @@ function halfToFloat(h: number): number {
 
 /** Reads one tensor's bytes into a new float32 buffer. */
 function readTensor(src: Source, dataStart: number, e: Entry): Float32Array {
-  const out = allocate('ng.load', e.count);
+  const out = allocateUninit('ng.load', e.count); // every element is read or converted below (or we throw)
   const nbytes = e.end - e.begin;
   if (nbytes === 0) return out;
   const pos = dataStart + e.begin;
   if (e.dtype === 'F32' && LITTLE_ENDIAN) {
-    src.read(new Uint8Array(out.buffer), pos);
+    src.read(new Uint8Array(out.buffer, out.byteOffset, out.byteLength), pos);
     return out;
   }
   const raw = new Uint8Array(nbytes);
@@ -318,7 +318,7 @@ function readTensor(src: Source, dataStart: number, e: Entry): Float32Array {
     case 'F32': for (let i = 0; i < n; i++) out[i] = dv.getFloat32(4 * i, true); break;
     case 'F16': for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true)); break;
     case 'BF16': {
-      const bits = new Uint32Array(out.buffer);
+      const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
       for (let i = 0; i < n; i++) bits[i] = dv.getUint16(2 * i, true) << 16;
       break;
     }
