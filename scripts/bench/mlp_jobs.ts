@@ -1,0 +1,82 @@
+/**
+ * Whole-run jobs of the MLP benchmark, each run in its own process by suite-mlp.ts (the PyTorch
+ * peer runs the same jobs through torch_mlp.py):
+ *
+ *   node dist/scripts/bench/mlp_jobs.js epoch [--threads N]
+ *       peak-RSS job: load Fashion-MNIST, train 1 epoch of 784-256-128-10 (ReLU), Adam 1e-3,
+ *       batch 128, shuffled; prints {"maxRssKiB", "seconds", "loss"}
+ *   node dist/scripts/bench/mlp_jobs.js accuracy [--bn 0|1] [--seed S] [--epochs 5] [--threads N]
+ *       the recipe: the same MLP (optionally Linear-BatchNorm1d-ReLU), Adam 1e-3, batch 128,
+ *       shuffled, 5 epochs; prints {"accuracy", "seconds"} on the 10,000 test images
+ *
+ * Both are the loop a user writes (zeroGrad, forward, loss, backward, step) over ng.data.DataLoader,
+ * with the library's defaults (Linear's default initialisation is Xavier-uniform, PyTorch's is
+ * kaiming_uniform(a=√5)).
+ */
+import * as ng from '../../lib';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : def;
+}
+
+function mlp(bn: boolean): ng.nn.Sequential {
+  const layers: ng.nn.Module[] = [];
+  let width = 784;
+  for (const h of [256, 128]) {
+    layers.push(new ng.nn.Linear(width, h));
+    if (bn) layers.push(new ng.nn.BatchNorm1d(h));
+    layers.push(new ng.nn.ReLU());
+    width = h;
+  }
+  layers.push(new ng.nn.Linear(width, 10));
+  return new ng.nn.Sequential(...layers);
+}
+
+function trainEpochs(model: ng.nn.Module, x: ng.Tensor, y: Int32Array, epochs: number, seed: number): number {
+  const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new ng.nn.CrossEntropyLoss();
+  const loader = new ng.data.DataLoader(new ng.data.TensorDataset(x, y), { batchSize: 128, shuffle: true, seed });
+  let last = NaN;
+  for (let e = 0; e < epochs; e++) {
+    model.train();
+    for (const b of loader) {
+      opt.zeroGrad();
+      const loss = lossFn.forward(model.forward(b.x), b.y);
+      loss.backward();
+      opt.step();
+      last = loss.item();
+    }
+  }
+  return last;
+}
+
+function main(): void {
+  const mode = process.argv[2];
+  ng.setNumThreads(Number(arg('--threads', '1')));
+  if (mode === 'epoch') {
+    const t0 = performance.now();
+    ng.manualSeed(0);
+    const data = ng.data.loadFashionMnist();
+    const model = mlp(false);
+    const loss = trainEpochs(model, data.train.x, data.train.y, 1, 0);
+    console.log(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, seconds: (performance.now() - t0) / 1000, loss }));
+  } else if (mode === 'accuracy') {
+    const seed = Number(arg('--seed', '0'));
+    const bn = arg('--bn', '0') === '1';
+    ng.manualSeed(seed);
+    const data = ng.data.loadFashionMnist();
+    const model = mlp(bn);
+    const t0 = performance.now();
+    trainEpochs(model, data.train.x, data.train.y, Number(arg('--epochs', '5')), seed);
+    model.eval();
+    const logits = ng.noGrad(() => model.forward(data.test.x));
+    const accuracy = ng.accuracy(logits, data.test.y);
+    console.log(JSON.stringify({ accuracy, seconds: (performance.now() - t0) / 1000 }));
+  } else {
+    console.error('usage: mlp_jobs.js epoch|accuracy [--threads N] [--bn 0|1] [--seed S] [--epochs E]');
+    process.exit(2);
+  }
+}
+
+main();
