@@ -27,3 +27,4 @@ export * as io from './io';
 export { Trainer, earlyStopping, historyChart, writeHistoryChart, argmax, accuracy, countCorrect } from './train';
 export type { TrainerOptions, FitOptions, History, EpochLog, BatchLog, Callback, Batch, BatchSource, EarlyStoppingOptions } from './train';
 export * as train from './train';
+export * as linalg from './linalg';

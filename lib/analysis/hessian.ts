@@ -12,7 +12,7 @@
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
 import { argError, checkNumber, rangeError, shapeStr } from '../errors';
-import { eigh } from './linalg';
+import { eigh } from '../linalg';
 
 /** Largest parameter count `hessian` accepts: a 2000×2000 Hessian needs 4000 backward passes. */
 export const HESSIAN_MAX_PARAMS = 2000;

@@ -3,7 +3,7 @@
  * condition number, optimal learning rate and rate), Hessians and critical points, curvature of
  * real networks by Hessian-vector products, and the lecture's pictures.
  */
-export { eigh, solveSymmetric } from './linalg';
+export { eigh, solveSymmetric } from '../linalg';
 export { quadratic, leastSquares } from './quadratic';
 export type { Quadratic } from './quadratic';
 export { hessian, curvature, classifyCriticalPoint, flatGradient, HESSIAN_MAX_PARAMS } from './hessian';

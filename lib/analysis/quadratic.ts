@@ -12,7 +12,7 @@
  */
 import { Tensor, checkTensor } from '../tensor';
 import { argError, checkNumber, rangeError, shapeError, shapeStr } from '../errors';
-import { eigh, solveSymmetric } from './linalg';
+import { eigh, solveSymmetric } from '../linalg';
 
 export interface Quadratic {
   A: Tensor;

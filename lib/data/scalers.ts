@@ -22,7 +22,7 @@ import { Tensor, checkTensor, allocate } from '../tensor';
 import { argError, checkNumber, rangeError, shapeStr } from '../errors';
 import { noGrad } from '../autograd/node';
 import * as ops from '../ops';
-import { eigh } from './linalg';
+import { eigh } from '../linalg';
 
 const FLOAT32_EPS = 2 ** -23;
 

@@ -17,7 +17,7 @@ import { Tensor, checkTensor } from '../tensor';
 import { argError } from '../errors';
 import { checkHyper } from './optimizer';
 import { hessian, flatGradient } from '../analysis/hessian';
-import { solveSymmetric } from '../analysis/linalg';
+import { solveSymmetric } from '../linalg';
 
 export interface NewtonOptions {
   /** added to the Hessian's diagonal before solving (default 0) */

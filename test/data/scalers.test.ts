@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import * as ng from '../../lib';
-import { eigh, solveSymmetric } from '../../lib/data/linalg';
+import { eigh, solveSymmetric } from '../../lib/linalg';
 import { fixture, expectClose, lcg, randomArray } from '../helpers';
 
 const fx = fixture('whitening.json');

@@ -1,6 +1,6 @@
 /**
  * Symmetric eigen-decomposition and linear solves on LAPACK (native/kernels/linalg.cc), used by
- * the whitening transforms, and usable by ng.analysis (eigh, solveSymmetric from this file).
+ * the whitening transforms, ng.analysis and ng.optim.Newton; public as ng.linalg.
  *
  *   eigh(A):  A = V diag(λ) Vᵀ, λ ascending, column j of V the unit eigenvector of λ_j
  *             (LAPACK ssyevd in float, or dsyevd on a double copy with `precision: 'double'`)
@@ -10,9 +10,9 @@
  * As torch.linalg.eigh(UPLO='L'), only the lower triangle of A is read. Eigenvectors are unique
  * only up to sign (and, for repeated eigenvalues, up to a rotation within their eigenspace).
  */
-import { Tensor, checkTensor, allocate } from '../tensor';
-import { argError, rangeError, shapeStr } from '../errors';
-import { k, LINALG_NON_FINITE, LINALG_TOO_LARGE, LINALG_NO_MEMORY } from './kernels';
+import { Tensor, checkTensor, allocate } from './tensor';
+import { argError, rangeError, shapeStr } from './errors';
+import { k, LINALG_NON_FINITE, LINALG_TOO_LARGE, LINALG_NO_MEMORY } from './data/kernels';
 
 export interface LinalgOptions {
   /** 'float' (default): LAPACK single precision on the tensor's values; 'double': computed in double, rounded to float at the end. */
@@ -44,7 +44,7 @@ function statusError(fn: string, routine: string, status: number): Error {
 
 /** Eigenvalues (ascending, shape [n]) and eigenvectors (columns of [n, n]) of a symmetric matrix. */
 export function eigh(a: Tensor, opts?: LinalgOptions): { values: Tensor; vectors: Tensor } {
-  const fn = 'eigh';
+  const fn = 'ng.linalg.eigh';
   const n = squareMatrix(fn, 'a', a);
   const precision = precisionOf(fn, opts);
   const values = allocate(fn, n);
@@ -68,7 +68,7 @@ export interface SolveOptions extends LinalgOptions {
 
 /** X = A⁻¹ B for symmetric A [n, n] and B [n] or [n, k]; the result has B's shape. */
 export function solveSymmetric(a: Tensor, b: Tensor, opts?: SolveOptions): Tensor {
-  const fn = 'solveSymmetric';
+  const fn = 'ng.linalg.solveSymmetric';
   const n = squareMatrix(fn, 'a', a);
   checkTensor(fn, 'b', b);
   if ((b.ndim !== 1 && b.ndim !== 2) || b.shape[0] !== n)
