@@ -192,15 +192,23 @@ describe('errors: bad calls throw useful Errors and never crash', () => {
 
   it('an allocation that fails for real throws a RangeError naming the size (child with a 3 GB address space)', function () {
     this.timeout(20000);
+    if (process.env.NATIVEGRAD_SANITIZE) {
+      // ASan reserves terabytes of shadow memory at start-up: a child under `ulimit -v` cannot start
+      console.log('      skipped under the sanitizer build: ASan needs more address space than `ulimit -v 3000000` allows');
+      this.skip();
+    }
     const root = path.resolve(__dirname, '..', '..');
     const script = [
       "const ng = require('./dist/lib');",
+      'console.log("started");',
       'let msg = "no error";',
       'try { ng.zeros([2 ** 29]); } catch (e) { msg = e.constructor.name + ": " + e.message; }',
       'console.log(msg);',
       'console.log("alive", ng.add(ng.ones([2]), 1).toArray().join(","));',
     ].join('\n');
     const r = spawnSync('bash', ['-c', 'ulimit -v 3000000 && exec "$0" -e "$1"', process.execPath, script], { cwd: root, encoding: 'utf8' });
+    // a Node build that reserves more address space at start-up cannot run under this limit at all
+    if (!(r.stdout ?? '').includes('started')) this.skip();
     expect(r.status, r.stderr).to.equal(0);
     expect(r.stdout).to.match(/RangeError: ng\.zeros: cannot allocate a tensor of 536870912 elements \(2\.00 GiB\)/);
     expect(r.stdout).to.include('alive 2,2');
