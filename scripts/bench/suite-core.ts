@@ -101,14 +101,19 @@ function matmulRows(ctx: BenchContext, threads: number): void {
     // paired rounds: each round times both sides back to back, so a change of load between
     // rounds cancels in that round's ratio; the ratio reported is the median of the rounds' ratios
     const ngAll: number[] = [];
+    const dispAll: number[] = [];
     const rawAll: number[] = [];
     const ratios: number[] = [];
+    const dispRatios: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const tn = sample(() => ng.matmul(a, b), perRound, minMs, r === 0 ? 3 : 1);
+      const td = sample(() => ng.matmul(a, b).dispose(), perRound, minMs, 1);
       const tr = Array.from(k.benchSgemm(raw, a.data, b.data, M, K, N, perRound, minMs / 1000));
       ngAll.push(...tn);
+      dispAll.push(...td);
       rawAll.push(...tr);
       ratios.push(median(tn) / median(tr));
+      dispRatios.push(median(td) / median(tr));
     }
     const tNg = median(ngAll);
     const tRaw = median(rawAll);
@@ -126,15 +131,18 @@ function matmulRows(ctx: BenchContext, threads: number): void {
       ratio.toFixed(3),
       `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`,
       verdict,
+      median(dispAll) * 1e6,
+      median(dispRatios).toFixed(3),
     ]);
   }
   ng.setNumThreads(prevThreads);
   ctx.table({
     title: `matmul: ng.matmul vs raw cblas_sgemm (C++ loop), ${threads} OpenBLAS thread(s)`,
-    columns: ['shape', 'M x K x N', 'ng µs', 'ng GFLOPS', 'sgemm µs', 'sgemm GFLOPS', 'ratio ng/sgemm', 'ratio range', 'target'],
+    columns: ['shape', 'M x K x N', 'ng µs', 'ng GFLOPS', 'sgemm µs', 'sgemm GFLOPS', 'ratio ng/sgemm', 'ratio range', 'target', 'ng + dispose() µs', 'ratio with dispose'],
     rows,
     notes: [
       'ng.matmul as users call it: argument checks, a fresh output tensor (allocated without zero-fill), the N-API call and sgemm; the C++ loop reuses one output buffer.',
+      '"ng + dispose()" frees each result at once instead of leaving it to the garbage collector: the difference to "ng" is the cost of leaving garbage (each result in fresh, cache-cold memory, plus the collector's work, which shares the cores with OpenBLAS).',
       `${rounds} paired rounds of ${perRound} samples per side; times are medians of all samples, the ratio is the median of the per-round ratios (range: lowest–highest round).`,
       ng.blasConfig(),
       ...(misses.length ? [`missed targets: ${misses.join('; ')}`] : []),
