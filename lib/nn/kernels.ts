@@ -4,6 +4,8 @@ import { native } from '../native';
 export interface NnKernels {
   linearForward(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, I: number, O: number): void;
   linearBackward(dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dout: Float32Array, x: Float32Array, w: Float32Array, N: number, I: number, O: number): void;
+  linearReluForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, I: number, O: number): void;
+  linearReluBackward(dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dout: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, N: number, I: number, O: number): void;
   softmaxXentForward(loss: Float32Array, probs: Float32Array, lse: Float32Array, logits: Float32Array, classes: Int32Array | null, target: Float32Array | null, N: number, K: number, smoothing: number): number;
   softmaxXentBackward(dlogits: Float32Array | null, dtarget: Float32Array | null, dloss: Float32Array, dlossStride: number, scale: number, probs: Float32Array, lse: Float32Array, logits: Float32Array, classes: Int32Array | null, target: Float32Array | null, N: number, K: number, smoothing: number): void;
   batchNorm1dForward(out: Float32Array, mean: Float32Array, rstd: Float32Array, runningMean: Float32Array | null, runningVar: Float32Array | null, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, N: number, C: number, L: number, eps: number, factor: number, batchStats: boolean): void;

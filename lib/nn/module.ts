@@ -18,6 +18,17 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/** @internal the bound forward a Module's constructor installed (see hasOwnForward) */
+const BOUND_FORWARD = Symbol('ng.nn.boundForward');
+
+/**
+ * @internal Whether `m.forward` is still the method its class defines (not replaced on the
+ * instance): Sequential fuses a layer pair only then, so a user's own forward always runs.
+ */
+export function hasOwnForward(m: Module): boolean {
+  return (m as unknown as Record<symbol, unknown>)[BOUND_FORWARD] === m.forward;
+}
+
 export abstract class Module {
   /** Training mode (the default) or evaluation mode; set recursively by train()/eval(). */
   training = true;
@@ -30,7 +41,9 @@ export abstract class Module {
     // an own, bound `forward` (non-enumerable) shadows the prototype's method
     const f = (this as unknown as { forward: (...a: unknown[]) => Tensor }).forward;
     if (typeof f !== 'function') throw new TypeError(`${new.target.name}: a Module subclass must define forward()`);
-    Object.defineProperty(this, 'forward', { value: f.bind(this), writable: true, configurable: true, enumerable: false });
+    const bound = f.bind(this);
+    Object.defineProperty(this, 'forward', { value: bound, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(this, BOUND_FORWARD, { value: bound, enumerable: false });
   }
 
   /** Computes the module's output. Losses take (input, target). */

@@ -46,6 +46,33 @@ Napi::Value LinearBackward(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// linearReluForward(y, x, w, b|null, N, I, O)
+Napi::Value LinearReluForward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  long N = dim_arg(info, 4, "N"), I = dim_arg(info, 5, "I"), O = dim_arg(info, 6, "O");
+  float* y = f32_at_least(info, 0, "y", checked_mul(env, N, O));
+  float* x = f32_at_least(info, 1, "x", checked_mul(env, N, I));
+  float* w = f32_at_least(info, 2, "w", checked_mul(env, O, I));
+  float* b = f32_at_least(info, 3, "b", O, true);
+  linear_relu_forward(y, x, w, b, N, I, O);
+  return env.Undefined();
+}
+
+// linearReluBackward(dx|null, dw|null, db|null, dout, y, x, w, N, I, O)
+Napi::Value LinearReluBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  long N = dim_arg(info, 7, "N"), I = dim_arg(info, 8, "I"), O = dim_arg(info, 9, "O");
+  float* dx = f32_at_least(info, 0, "dx", checked_mul(env, N, I), true);
+  float* dw = f32_at_least(info, 1, "dw", checked_mul(env, O, I), true);
+  float* db = f32_at_least(info, 2, "db", O, true);
+  float* g = f32_at_least(info, 3, "dout", checked_mul(env, N, O));
+  float* y = f32_at_least(info, 4, "y", checked_mul(env, N, O));
+  float* x = f32_at_least(info, 5, "x", checked_mul(env, N, I));
+  float* w = f32_at_least(info, 6, "w", checked_mul(env, O, I));
+  linear_relu_backward(dx, dw, db, g, y, x, w, N, I, O);
+  return env.Undefined();
+}
+
 // The target of a cross-entropy call: class indices (checked to lie in [0, K)) or probability rows.
 struct XentTarget {
   const int32_t* classes = nullptr;
@@ -62,7 +89,8 @@ XentTarget xent_target(const Napi::CallbackInfo& info, size_t i, long N, long K)
                       std::to_string(K) + ")");
   }
   t.probs = f32_at_least(info, i + 1, "target", checked_mul(env, N, K), true);
-  if ((t.classes == nullptr) == (t.probs == nullptr)) fail(env, "give exactly one of classes and target");
+  // presence is decided by the arguments, not the pointers: an empty array's data pointer may be null
+  if (absent(info, i) == absent(info, i + 1)) fail(env, "give exactly one of classes and target");
   return t;
 }
 
@@ -196,6 +224,8 @@ Napi::Value MseBackward(const Napi::CallbackInfo& info) {
 static void init_nn(Napi::Env env, Napi::Object exports) {
   set_fn(env, exports, "linearForward", LinearForward);
   set_fn(env, exports, "linearBackward", LinearBackward);
+  set_fn(env, exports, "linearReluForward", LinearReluForward);
+  set_fn(env, exports, "linearReluBackward", LinearReluBackward);
   set_fn(env, exports, "softmaxXentForward", SoftmaxXentForward);
   set_fn(env, exports, "softmaxXentBackward", SoftmaxXentBackward);
   set_fn(env, exports, "batchNorm1dForward", BatchNorm1dForward);

@@ -8,6 +8,20 @@
 //   backward  dx [N, I] += dout [N, O] · w [O, I]    sgemm
 //             dw [O, I] += doutᵀ · x                 sgemm, dout read transposed (no copy)
 //             db [O]    += Σ_n dout [n, :]           column sum (double accumulators)
+//
+// Fused with ReLU (nn.Sequential runs Linear followed by ReLU as one op):
+//   forward   y [N, O] = max(x · wᵀ + b, 0)          the same sgemm, then the ReLU in place
+//                                                    (NaN stays NaN, as PyTorch's relu)
+//   backward  d [N, O] = dout ⊙ [y > 0]              in a scratch buffer owned by the kernel
+//             then the Linear backward above with d as its dout.
+//             ([y > 0] = [x·wᵀ + b > 0]: PyTorch's relu backward uses the same mask.)
+//
+// Threads: every sgemm here runs on 1 thread or on OpenBLAS's whole pool (its current count, set by
+// ng.setNumThreads / OPENBLAS_NUM_THREADS), whichever is measured faster for that shape. Products
+// below 4 MFLOP always run on 1 thread (waking the pool costs more than it gives); for larger ones
+// the first calls of each shape alternate between the two settings, the faster (by the minimum
+// time, at least 15% faster to choose the pool) is used afterwards, and the choice is measured again
+// every 256 calls, so it follows the machine's load. A pool of 1 thread skips all this.
 #pragma once
 
 namespace ng {
@@ -18,5 +32,13 @@ void linear_forward(float* out, const float* x, const float* w, const float* b, 
 // Any of dx, dw, db may be null (that gradient is not wanted). Accumulates into the others.
 void linear_backward(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, long N,
                      long I, long O);
+
+// y = relu(x · wᵀ + b); b may be null.
+void linear_relu_forward(float* y, const float* x, const float* w, const float* b, long N, long I, long O);
+
+// The gradients of y = relu(x · wᵀ + b) given dout = ∂L/∂y and the forward's y. Any of dx, dw, db
+// may be null. Accumulates.
+void linear_relu_backward(float* dx, float* dw, float* db, const float* dout, const float* y, const float* x,
+                          const float* w, long N, long I, long O);
 
 }  // namespace ng

@@ -6,15 +6,30 @@
  *   backward  dx += g · weight,  dW += gᵀ · x   sgemm with transpose flags (no transposed copies)
  *             db += Σ_rows g                    column sum
  * One native call forward and one backward, whatever the batch size.
+ * nn.Sequential runs a Linear followed by a ReLU as one fused op, linearRelu (below).
  */
 import { Tensor, checkTensor } from '../../tensor';
 import { record } from '../../autograd/node';
 import { argError, shapeError, shapeStr } from '../../errors';
-import { output } from '../../ops/util';
+import { allocateUninit } from '../../tensor';
 import { k } from '../kernels';
 
 /** @internal linear with the caller's name in errors (a module passes its own). */
 export function linearAs(fn: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined): Tensor {
+  return linearOp(fn, x, weight, bias, false, null);
+}
+
+/**
+ * @internal relu(x · weightᵀ + bias) as one op (nn.Sequential runs Linear followed by ReLU so):
+ * forward one sgemm then the ReLU in place, backward the mask [y > 0] applied in a kernel-owned
+ * scratch buffer, then the Linear backward (kernels/linear.cc).
+ */
+export function linearReluAs(fn: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, into: Float32Array | null = null): Tensor {
+  return linearOp(fn, x, weight, bias, true, into);
+}
+
+/** @internal plain or fused linear writing into `into` when given (a buffer of exactly the output's size), else into a fresh one. */
+export function linearOp(fn: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, withRelu: boolean, into: Float32Array | null): Tensor {
   checkTensor(fn, 'input', x);
   checkTensor(fn, 'weight', weight);
   if (weight.ndim !== 2) throw argError(fn, 'weight', 'a 2-D Tensor [out, in]', weight);
@@ -29,13 +44,20 @@ export function linearAs(fn: string, x: Tensor, weight: Tensor, bias: Tensor | n
     if (bias.ndim !== 1 || bias.shape[0] !== O)
       throw shapeError(fn, `bias of shape ${shapeStr(bias.shape)} does not fit weight of shape ${shapeStr(weight.shape)}: expected [${O}]`);
   }
-  const lead = x.shape.slice(0, -1);
-  let N = 1;
-  for (const d of lead) N *= d;
-  const out = output(fn, [...lead, O]);
+  const lead = x.ndim === 2 ? null : x.shape.slice(0, -1);
+  const N = lead === null ? x.shape[0] : lead.reduce((a, d) => a * d, 1);
+  const shape = lead === null ? [N, O] : [...lead, O];
+  // every element is written by the kernel (bias rows or beta = 0), so the buffer needs no zero-fill
+  const out = new Tensor(into && into.length === N * O ? into : allocateUninit(fn, N * O), shape);
   const b = bias ?? null;
-  k.linearForward(out.data, x.data, weight.data, b ? b.data : null, N, I, O);
+  const bd = b ? b.data : null;
+  if (withRelu) k.linearReluForward(out.data, x.data, weight.data, bd, N, I, O);
+  else k.linearForward(out.data, x.data, weight.data, bd, N, I, O);
   const inputs = b ? [x, weight, b] : [x, weight];
+  if (withRelu)
+    return record(out, 'linearRelu', inputs, (g, gradOf) => {
+      k.linearReluBackward(gradOf(0), gradOf(1), b ? gradOf(2) : null, g, out.data, x.data, weight.data, N, I, O);
+    });
   return record(out, 'linear', inputs, (g, gradOf) => {
     k.linearBackward(gradOf(0), gradOf(1), b ? gradOf(2) : null, g, x.data, weight.data, N, I, O);
   });
