@@ -142,7 +142,7 @@ function matmulRows(ctx: BenchContext, threads: number): void {
     rows,
     notes: [
       'ng.matmul as users call it: argument checks, a fresh output tensor (allocated without zero-fill), the N-API call and sgemm; the C++ loop reuses one output buffer.',
-      '"ng + dispose()" frees each result at once instead of leaving it to the garbage collector: the difference to "ng" is the cost of leaving garbage (each result in fresh, cache-cold memory, plus the collector's work, which shares the cores with OpenBLAS).',
+      '"ng + dispose()" frees each result at once instead of leaving it to the garbage collector: the difference to "ng" is the cost of leaving garbage (each result in fresh, cache-cold memory, plus the work of the garbage collector, which shares the cores with OpenBLAS).',
       `${rounds} paired rounds of ${perRound} samples per side; times are medians of all samples, the ratio is the median of the per-round ratios (range: lowest–highest round).`,
       ng.blasConfig(),
       ...(misses.length ? [`missed targets: ${misses.join('; ')}`] : []),
