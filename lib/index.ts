@@ -10,7 +10,7 @@ export {
 } from './creation';
 export type { TensorOptions } from './creation';
 export {
-  add, sub, mul, div, matmul, transpose, reshape, clone, sum, mean,
+  add, sub, mul, div, matmul, matmulInto, transpose, reshape, clone, sum, mean,
   neg, exp, log, sqrt, abs, pow, relu, sigmoid, tanh, softmax, logSoftmax,
 } from './ops';
 export { noGrad, isGradEnabled, setGradEnabled } from './autograd/node';

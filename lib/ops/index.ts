@@ -1,7 +1,7 @@
 /** The differentiable primitives. */
 export { add, sub, mul, div } from './binary';
 export { neg, exp, log, sqrt, abs, pow, relu, sigmoid, tanh } from './unary';
-export { matmul, transpose } from './matmul';
+export { matmul, matmulInto, transpose } from './matmul';
 export { reshape, clone } from './shape';
 export { sum, mean } from './reduce';
 export { softmax, logSoftmax } from './softmax';

@@ -105,16 +105,23 @@ function matmulRows(ctx: BenchContext, threads: number): void {
     const rawAll: number[] = [];
     const ratios: number[] = [];
     const dispRatios: number[] = [];
+    const outAll: number[] = [];
+    const outRatios: number[] = [];
+    const o = ng.zeros([M, N]);
     for (let r = 0; r < rounds; r++) {
       const tn = sample(() => ng.matmul(a, b), perRound, minMs, r === 0 ? 3 : 1);
       const td = sample(() => ng.matmul(a, b).dispose(), perRound, minMs, 1);
+      const to = sample(() => ng.matmulInto(o, a, b), perRound, minMs, 1);
       const tr = Array.from(k.benchSgemm(raw, a.data, b.data, M, K, N, perRound, minMs / 1000));
       ngAll.push(...tn);
       dispAll.push(...td);
       rawAll.push(...tr);
       ratios.push(median(tn) / median(tr));
       dispRatios.push(median(td) / median(tr));
+      outAll.push(...to);
+      outRatios.push(median(to) / median(tr));
     }
+    const outRatio = median(outRatios);
     const tNg = median(ngAll);
     const tRaw = median(rawAll);
     const ratio = median(ratios);
@@ -133,16 +140,19 @@ function matmulRows(ctx: BenchContext, threads: number): void {
       verdict,
       median(dispAll) * 1e6,
       median(dispRatios).toFixed(3),
+      median(outAll) * 1e6,
+      target === null ? outRatio.toFixed(3) : `${outRatio.toFixed(3)} ${outRatio <= target ? '✓' : '✗'}`,
     ]);
   }
   ng.setNumThreads(prevThreads);
   ctx.table({
     title: `matmul: ng.matmul vs raw cblas_sgemm (C++ loop), ${threads} OpenBLAS thread(s)`,
-    columns: ['shape', 'M x K x N', 'ng µs', 'ng GFLOPS', 'sgemm µs', 'sgemm GFLOPS', 'ratio ng/sgemm', 'ratio range', 'target', 'ng + dispose() µs', 'ratio with dispose'],
+    columns: ['shape', 'M x K x N', 'ng µs', 'ng GFLOPS', 'sgemm µs', 'sgemm GFLOPS', 'ratio ng/sgemm', 'ratio range', 'target', 'ng + dispose() µs', 'ratio with dispose', 'ng.matmulInto µs', 'ratio matmulInto'],
     rows,
     notes: [
       'ng.matmul as users call it: argument checks, a fresh output tensor (allocated without zero-fill), the N-API call and sgemm; the C++ loop reuses one output buffer.',
       '"ng + dispose()" frees each result at once instead of leaving it to the garbage collector: the difference to "ng" is the cost of leaving garbage (each result in fresh, cache-cold memory, plus the work of the garbage collector, which shares the cores with OpenBLAS).',
+      '"matmulInto" is `ng.matmulInto(out, a, b)`, writing into an existing tensor (PyTorch\'s out=): the wrapper cost alone, no allocation — what a training loop that reuses its buffers pays.',
       `${rounds} paired rounds of ${perRound} samples per side; times are medians of all samples, the ratio is the median of the per-round ratios (range: lowest–highest round).`,
       ng.blasConfig(),
       ...(misses.length ? [`missed targets: ${misses.join('; ')}`] : []),

@@ -110,3 +110,24 @@ describe('ops: matmul and transpose', () => {
     expectGrad((t) => ng.matmul(t, ng.transpose(t)), [randT(rnd, [3, 4])], 'x·xᵀ (x used twice)');
   });
 });
+
+describe('matmulInto', () => {
+  it('writes the product into an existing tensor and returns it', () => {
+    const a = ng.tensor([[1, 2], [3, 4], [5, 6]]);
+    const b = ng.tensor([[1, 0, 2], [0, 1, 3]]);
+    const out = ng.full([3, 3], 99);
+    const r = ng.matmulInto(out, a, b);
+    expect(r).to.equal(out);
+    expect(out.toArray()).to.deep.equal([[1, 2, 8], [3, 4, 18], [5, 6, 28]]);
+  });
+  it('checks the shape, refuses aliasing and autograd', () => {
+    const a = ng.ones([2, 3]);
+    const b = ng.ones([3, 4]);
+    expect(() => ng.matmulInto(ng.zeros([4, 2]), a, b)).to.throw(/out has shape \[4, 2\].*\[2, 4\]/);
+    const sq = ng.ones([2, 2]);
+    expect(() => ng.matmulInto(sq, sq, sq)).to.throw(/other than the inputs/);
+    const g = ng.ones([2, 3], { requiresGrad: true });
+    expect(() => ng.matmulInto(ng.zeros([2, 4]), g, b)).to.throw(/not differentiable/);
+    expect(ng.noGrad(() => ng.matmulInto(ng.zeros([2, 4]), g, b)).data[0]).to.equal(3);
+  });
+});
