@@ -1,6 +1,6 @@
 /**
  * Loads the compiled addon. Candidates, in order:
- *   1. `$NATIVEGRAD_BINARY` when set (a path to a `.node` file),
+ *   1. `$NATIVEGRAD_BINARY` when set (a path to a `.node` file): then only that file,
  *   2. `build/Release/nativegrad.node` (a source build: `npm install` without a matching prebuild),
  *   3. `build/Debug/nativegrad.node`,
  *   4. `prebuilds/<platform>-<arch>/*.node` (shipped prebuilt binaries).
@@ -55,7 +55,8 @@ function isMusl(): boolean {
 
 function candidates(): string[] {
   const list: string[] = [];
-  if (process.env.NATIVEGRAD_BINARY) list.push(path.resolve(process.env.NATIVEGRAD_BINARY));
+  // an explicit choice is not second-guessed: only that file is tried
+  if (process.env.NATIVEGRAD_BINARY) return [path.resolve(process.env.NATIVEGRAD_BINARY)];
   if (!process.env.NATIVEGRAD_PREBUILDS_ONLY) {
     list.push(path.join(packageRoot, 'build', 'Release', 'nativegrad.node'));
     list.push(path.join(packageRoot, 'build', 'Debug', 'nativegrad.node'));
