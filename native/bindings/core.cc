@@ -62,9 +62,8 @@ static Napi::Value RngNormal(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 static Napi::Value RngPermutation(const Napi::CallbackInfo& info) {
-  auto a = info[0].As<Napi::Int32Array>();
-  int32_t* p = i32_at_least(info, 0, "out", 0);
-  rng_permutation(instance(info.Env()).rng, p, (long)a.ElementLength());
+  int32_t* p = i32_at_least(info, 0, "out", 0);  // checks the type before the length is read
+  rng_permutation(instance(info.Env()).rng, p, (long)info[0].As<Napi::Int32Array>().ElementLength());
   return info.Env().Undefined();
 }
 static Napi::Value RngDropoutMask(const Napi::CallbackInfo& info) {

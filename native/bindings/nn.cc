@@ -150,11 +150,13 @@ Napi::Value BatchNorm1dForward(const Napi::CallbackInfo& info) {
   float* b = f32_at_least(info, 7, "bias", C, true);
   float eps = (float)num_arg(info, 11, "eps"), factor = (float)num_arg(info, 12, "factor");
   bool batch_stats = info[13].ToBoolean();
+  if (batch_stats && (N == 0 || L == 0)) fail(env, "batch statistics of an empty batch");
+  // with n = 0 no buffer bounds N or L (each may be up to 2^53): loop over no rows instead
+  if (n == 0) N = L = 0;
   if (batch_stats) {
-    if (N * L == 0) fail(env, "batch statistics of an empty batch");
-    batchnorm1d_forward_train(out, mean, rstd, rm, rv, x, w, b, N, C, L, eps, factor);
+    if (n > 0) batchnorm1d_forward_train(out, mean, rstd, rm, rv, x, w, b, N, C, L, eps, factor);  // n = 0: C = 0
   } else {
-    if (!rm || !rv) fail(env, "running statistics are needed without batch statistics");
+    if (absent(info, 3) || absent(info, 4)) fail(env, "running statistics are needed without batch statistics");
     batchnorm1d_forward_eval(out, mean, rstd, x, rm, rv, w, b, N, C, L, eps);
   }
   return env.Undefined();
@@ -173,7 +175,7 @@ Napi::Value BatchNorm1dBackward(const Napi::CallbackInfo& info) {
   float* mean = f32_at_least(info, 5, "mean", C);
   float* rstd = f32_at_least(info, 6, "rstd", C);
   float* w = f32_at_least(info, 7, "weight", C, true);
-  if (N * L > 0) batchnorm1d_backward(dx, dw, db, g, x, mean, rstd, w, N, C, L, info[11].ToBoolean());
+  if (n > 0) batchnorm1d_backward(dx, dw, db, g, x, mean, rstd, w, N, C, L, info[11].ToBoolean());
   return env.Undefined();
 }
 

@@ -184,7 +184,9 @@ Napi::Value TransposeForward(const Napi::CallbackInfo& info) {
   long R = arg_size(info, 2, "R"), C = arg_size(info, 3, "C");
   long n = checked_mul(env, R, C);
   if (R > INT32_MAX || C > INT32_MAX) fail(env, "matrix dimension above 2^31");
-  transpose_forward(arg_f32_at_least(info, 0, "out", n), arg_f32_at_least(info, 1, "a", n), (int)R, (int)C);
+  float* out = arg_f32_at_least(info, 0, "out", n);
+  float* a = arg_f32_at_least(info, 1, "a", n);
+  if (n > 0) transpose_forward(out, a, (int)R, (int)C);  // n = 0: an empty loop of up to 2^31 rows
   return env.Undefined();
 }
 Napi::Value TransposeBackward(const Napi::CallbackInfo& info) {
@@ -192,11 +194,15 @@ Napi::Value TransposeBackward(const Napi::CallbackInfo& info) {
   long R = arg_size(info, 2, "R"), C = arg_size(info, 3, "C");
   long n = checked_mul(env, R, C);
   if (R > INT32_MAX || C > INT32_MAX) fail(env, "matrix dimension above 2^31");
-  transpose_backward(arg_f32_at_least(info, 0, "da", n), arg_f32_at_least(info, 1, "dout", n), (int)R, (int)C);
+  float* da = arg_f32_at_least(info, 0, "da", n);
+  float* g = arg_f32_at_least(info, 1, "dout", n);
+  if (n > 0) transpose_backward(da, g, (int)R, (int)C);
   return env.Undefined();
 }
 
-// Reductions and softmax share the [outer, n, inner] view: args (dst, src, [src2,] outer, n, inner, ...)
+// Reductions and softmax share the [outer, n, inner] view: args (dst, src, [src2,] outer, n, inner, ...).
+// Only the products are bounded by the buffers, so when the output is empty the kernel is not
+// called: a single size can be up to 2^53 (an endless empty loop, or a scratch row of that length).
 struct Axis3 {
   long outer, n, inner, total;
 };
@@ -213,7 +219,8 @@ Napi::Value SumForward(const Napi::CallbackInfo& info) {
   Axis3 s = axis3(info, 2);
   float* out = arg_f32_at_least(info, 0, "out", checked_mul(env, s.outer, s.inner));
   float* x = arg_f32_at_least(info, 1, "x", s.total);
-  sum_forward(out, x, s.outer, s.n, s.inner, (float)arg_num(info, 5, "scale"));
+  const float scale = (float)arg_num(info, 5, "scale");
+  if (s.outer > 0 && s.inner > 0) sum_forward(out, x, s.outer, s.n, s.inner, scale);
   return env.Undefined();
 }
 // sumBackward(dx, dout, outer, n, inner, scale)
@@ -222,7 +229,8 @@ Napi::Value SumBackward(const Napi::CallbackInfo& info) {
   Axis3 s = axis3(info, 2);
   float* dx = arg_f32_at_least(info, 0, "dx", s.total);
   float* g = arg_f32_at_least(info, 1, "dout", checked_mul(env, s.outer, s.inner));
-  sum_backward(dx, g, s.outer, s.n, s.inner, (float)arg_num(info, 5, "scale"));
+  const float scale = (float)arg_num(info, 5, "scale");
+  if (s.total > 0) sum_backward(dx, g, s.outer, s.n, s.inner, scale);
   return env.Undefined();
 }
 
@@ -231,6 +239,7 @@ Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
   Axis3 s = axis3(info, 2);
   float* out = arg_f32_at_least(info, 0, "out", s.total);
   float* x = arg_f32_at_least(info, 1, "x", s.total);
+  if (s.total == 0) return info.Env().Undefined();
   if (arg_bool(info, 5)) log_softmax_forward(out, x, s.outer, s.n, s.inner);
   else softmax_forward(out, x, s.outer, s.n, s.inner);
   return info.Env().Undefined();
@@ -241,6 +250,7 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   float* dx = arg_f32_at_least(info, 0, "dx", s.total);
   float* dy = arg_f32_at_least(info, 1, "dy", s.total);
   float* y = arg_f32_at_least(info, 2, "y", s.total);
+  if (s.total == 0) return info.Env().Undefined();
   if (arg_bool(info, 6)) log_softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
   else softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
   return info.Env().Undefined();

@@ -14,29 +14,45 @@ namespace ng {
 
 namespace {
 
-// A JS array of Float32Arrays. With `like` given, it must have as many entries as `like` and each
-// entry its counterpart's length. With `optional`, null/undefined gives an empty list.
-std::vector<F32> f32_list(const Napi::CallbackInfo& info, size_t i, const char* name,
-                          const std::vector<F32>* like, bool optional = false) {
-  Napi::Env env = info.Env();
-  std::vector<F32> out;
+// A JS array of Float32Arrays, read in two steps. fetch() gets the elements, which may run user
+// code (an index getter, for instance); resolve() then takes each element's data pointer and length
+// without running any. Every binding below fetches all of its lists before it resolves any of them,
+// so no getter can detach or shrink a buffer whose pointer a kernel is about to use.
+struct List {
+  bool present = false;
+  std::vector<Napi::Value> items;
+};
+List fetch(const Napi::CallbackInfo& info, size_t i, const char* name, bool optional = false) {
+  List out;
   Napi::Value v = info[i];
   if (optional && (v.IsNull() || v.IsUndefined())) return out;
   if (!v.IsArray())
-    throw Napi::TypeError::New(env, std::string("nativegrad (native): argument '") + name + "' must be an array of Float32Arrays");
+    throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name + "' must be an array of Float32Arrays");
   Napi::Array arr = v.As<Napi::Array>();
-  uint32_t len = arr.Length();
-  if (like && len != like->size())
-    fail(env, std::string("argument '") + name + "' has " + std::to_string(len) + " entries, expected " +
+  const uint32_t len = arr.Length();
+  out.present = true;
+  out.items.reserve(len);
+  for (uint32_t k = 0; k < len; k++) out.items.push_back(arr.Get(k));
+  return out;
+}
+// With `like` given, the list must have as many entries as `like` and each entry its counterpart's
+// length. An absent optional list gives an empty vector.
+std::vector<F32> resolve(Napi::Env env, const List& list, const char* name, const std::vector<F32>* like) {
+  std::vector<F32> out;
+  if (!list.present) return out;
+  if (like && list.items.size() != like->size())
+    fail(env, std::string("argument '") + name + "' has " + std::to_string(list.items.size()) + " entries, expected " +
                   std::to_string(like->size()));
-  out.reserve(len);
-  for (uint32_t k = 0; k < len; k++) {
-    Napi::Value e = arr.Get(k);
-    if (!e.IsTypedArray() || e.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+  out.reserve(list.items.size());
+  for (size_t k = 0; k < list.items.size(); k++) {
+    napi_typedarray_type type;
+    size_t len = 0;
+    void* data = nullptr;
+    if (napi_get_typedarray_info(env, list.items[k], &type, &len, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_float32_array)
       throw Napi::TypeError::New(env, std::string("nativegrad (native): ") + name + "[" + std::to_string(k) +
                                           "] must be a Float32Array");
-    auto a = e.As<Napi::Float32Array>();
-    F32 f{a.Data(), (long)a.ElementLength()};
+    F32 f{static_cast<float*>(data), (long)len};
     if (like && f.n != (*like)[k].n)
       fail(env, std::string(name) + "[" + std::to_string(k) + "] has " + std::to_string(f.n) +
                     " elements, its parameter has " + std::to_string((*like)[k].n));
@@ -56,9 +72,11 @@ float* at(const std::vector<F32>& list, size_t k) { return list.empty() ? nullpt
 // sgdStep(params[], grads[], buffers[] | null, fresh: Int32Array | null, lr, momentum, dampening,
 //         weightDecay, nesterov)
 Napi::Value SgdStep(const Napi::CallbackInfo& info) {
-  auto params = f32_list(info, 0, "params", nullptr);
-  auto grads = f32_list(info, 1, "grads", &params);
-  auto bufs = f32_list(info, 2, "buffers", &params, true);
+  Napi::Env env = info.Env();
+  List lp = fetch(info, 0, "params"), lg = fetch(info, 1, "grads"), lb = fetch(info, 2, "buffers", true);
+  auto params = resolve(env, lp, "params", nullptr);
+  auto grads = resolve(env, lg, "grads", &params);
+  auto bufs = resolve(env, lb, "buffers", &params);
   const int32_t* fresh = bufs.empty() ? nullptr : i32_at_least(info, 3, "fresh", (long)params.size());
   SgdHyper h{};
   h.lr = (float)num_arg(info, 4, "lr");
@@ -74,11 +92,14 @@ Napi::Value SgdStep(const Napi::CallbackInfo& info) {
 // rmspropStep(params[], grads[], squareAvg[], gradAvg[] | null, buffers[] | null, lr, alpha, eps,
 //             weightDecay, momentum)
 Napi::Value RmspropStep(const Napi::CallbackInfo& info) {
-  auto params = f32_list(info, 0, "params", nullptr);
-  auto grads = f32_list(info, 1, "grads", &params);
-  auto sq = f32_list(info, 2, "squareAvg", &params);
-  auto gavg = f32_list(info, 3, "gradAvg", &params, true);
-  auto bufs = f32_list(info, 4, "buffers", &params, true);
+  Napi::Env env = info.Env();
+  List lp = fetch(info, 0, "params"), lg = fetch(info, 1, "grads"), ls = fetch(info, 2, "squareAvg");
+  List la = fetch(info, 3, "gradAvg", true), lb = fetch(info, 4, "buffers", true);
+  auto params = resolve(env, lp, "params", nullptr);
+  auto grads = resolve(env, lg, "grads", &params);
+  auto sq = resolve(env, ls, "squareAvg", &params);
+  auto gavg = resolve(env, la, "gradAvg", &params);
+  auto bufs = resolve(env, lb, "buffers", &params);
   RmspropHyper h{};
   h.lr = (float)num_arg(info, 5, "lr");
   double alpha = num_arg(info, 6, "alpha");
@@ -98,11 +119,13 @@ Napi::Value RmspropStep(const Napi::CallbackInfo& info) {
 // steps[k] is tensor k's step count t after this step (from 1): bias corrections 1 − βᵗ per tensor.
 Napi::Value AdamStep(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto params = f32_list(info, 0, "params", nullptr);
-  auto grads = f32_list(info, 1, "grads", &params);
-  auto m = f32_list(info, 2, "expAvg", &params);
-  auto v = f32_list(info, 3, "expAvgSq", &params);
-  auto vmax = f32_list(info, 4, "maxExpAvgSq", &params, true);
+  List lp = fetch(info, 0, "params"), lg = fetch(info, 1, "grads"), lm = fetch(info, 2, "expAvg");
+  List lv = fetch(info, 3, "expAvgSq"), lx = fetch(info, 4, "maxExpAvgSq", true);
+  auto params = resolve(env, lp, "params", nullptr);
+  auto grads = resolve(env, lg, "grads", &params);
+  auto m = resolve(env, lm, "expAvg", &params);
+  auto v = resolve(env, lv, "expAvgSq", &params);
+  auto vmax = resolve(env, lx, "maxExpAvgSq", &params);
   if (!info[5].IsTypedArray() || info[5].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
     throw Napi::TypeError::New(env, "nativegrad (native): argument 'steps' must be a Float64Array");
   auto steps = info[5].As<Napi::Float64Array>();
@@ -131,10 +154,13 @@ Napi::Value AdamStep(const Napi::CallbackInfo& info) {
 
 // rpropStep(params[], grads[], prev[], stepSizes[], etaMinus, etaPlus, stepMin, stepMax)
 Napi::Value RpropStep(const Napi::CallbackInfo& info) {
-  auto params = f32_list(info, 0, "params", nullptr);
-  auto grads = f32_list(info, 1, "grads", &params);
-  auto prev = f32_list(info, 2, "prev", &params);
-  auto sizes = f32_list(info, 3, "stepSizes", &params);
+  Napi::Env env = info.Env();
+  List lp = fetch(info, 0, "params"), lg = fetch(info, 1, "grads");
+  List lv = fetch(info, 2, "prev"), ls = fetch(info, 3, "stepSizes");
+  auto params = resolve(env, lp, "params", nullptr);
+  auto grads = resolve(env, lg, "grads", &params);
+  auto prev = resolve(env, lv, "prev", &params);
+  auto sizes = resolve(env, ls, "stepSizes", &params);
   RpropHyper h{};
   h.eta_minus = (float)num_arg(info, 4, "etaMinus");
   h.eta_plus = (float)num_arg(info, 5, "etaPlus");
@@ -147,8 +173,10 @@ Napi::Value RpropStep(const Napi::CallbackInfo& info) {
 
 // emaUpdate(averages[], params[], decay)
 Napi::Value EmaUpdate(const Napi::CallbackInfo& info) {
-  auto avg = f32_list(info, 0, "averages", nullptr);
-  auto params = f32_list(info, 1, "params", &avg);
+  Napi::Env env = info.Env();
+  List la = fetch(info, 0, "averages"), lp = fetch(info, 1, "params");
+  auto avg = resolve(env, la, "averages", nullptr);
+  auto params = resolve(env, lp, "params", &avg);
   const double decay = num_arg(info, 2, "decay");
   for (size_t k = 0; k < avg.size(); k++)
     ema_update(avg[k].p, params[k].p, avg[k].n, (float)decay, (float)(1.0 - decay));

@@ -43,12 +43,15 @@ void forward_rows(float* out, const float* a, const float* b, long n, long na, l
   if (!bc) {
     if (na == n && nb == n)
       for (long i = 0; i < n; i++) out[i] = apply<OP>(a[i], b[i]);
-    else if (nb == 1) {
+    else if (na == n) {  // b is one element
       const float y = b[0];
       for (long i = 0; i < n; i++) out[i] = apply<OP>(a[i], y);
-    } else {
+    } else if (nb == n) {  // a is one element
       const float x = a[0];
       for (long i = 0; i < n; i++) out[i] = apply<OP>(x, b[i]);
+    } else {  // both are one element, the output longer
+      const float v = apply<OP>(a[0], b[0]);
+      for (long i = 0; i < n; i++) out[i] = v;
     }
     return;
   }
