@@ -6,13 +6,18 @@
  *       peak-RSS job: load Fashion-MNIST, train 1 epoch of 784-256-128-10 (ReLU), Adam 1e-3,
  *       batch 128, shuffled; prints {"maxRssKiB", "seconds", "loss"}
  *   node dist/scripts/bench/mlp_jobs.js accuracy [--bn 0|1] [--seed S] [--epochs 5] [--threads N]
+ *                                               [--weights FILE --order FILE]
  *       the recipe: the same MLP (optionally Linear-BatchNorm1d-ReLU), Adam 1e-3, batch 128,
- *       shuffled, 5 epochs; prints {"accuracy", "seconds"} on the 10,000 test images
+ *       shuffled, 5 epochs; prints {"accuracy", "seconds"} on the 10,000 test images.
+ *       With --weights (float32 initial parameters in parameters() order) and --order (int32, one
+ *       permutation of the training set per epoch), both sides start from the same weights and see
+ *       the same batches: the comparison then measures only the arithmetic.
  *
  * Both are the loop a user writes (zeroGrad, forward, loss, backward, step) over ng.data.DataLoader,
  * with the library's defaults (Linear's default initialisation is Xavier-uniform, PyTorch's is
  * kaiming_uniform(a=√5)).
  */
+import * as fs from 'fs';
 import * as ng from '../../lib';
 
 function arg(name: string, def: string): string {
@@ -33,14 +38,31 @@ function mlp(bn: boolean): ng.nn.Sequential {
   return new ng.nn.Sequential(...layers);
 }
 
-function trainEpochs(model: ng.nn.Module, x: ng.Tensor, y: Int32Array, epochs: number, seed: number): number {
+/** Batches in a given order: `order` holds one permutation of the N samples per epoch. */
+function* ordered(x: ng.Tensor, y: Int32Array, order: Int32Array, epoch: number, B: number): Generator<{ x: ng.Tensor; y: Int32Array }> {
+  const N = y.length;
+  const R = x.size / N;
+  const perm = order.subarray(epoch * N, (epoch + 1) * N);
+  for (let i = 0; i < N; i += B) {
+    const idx = perm.subarray(i, Math.min(i + B, N));
+    const xb = new Float32Array(idx.length * R);
+    const yb = new Int32Array(idx.length);
+    idx.forEach((j, r) => {
+      xb.set(x.data.subarray(j * R, (j + 1) * R), r * R);
+      yb[r] = y[j];
+    });
+    yield { x: new ng.Tensor(xb, [idx.length, R]), y: yb };
+  }
+}
+
+function trainEpochs(model: ng.nn.Module, x: ng.Tensor, y: Int32Array, epochs: number, seed: number, order?: Int32Array): number {
   const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = new ng.nn.CrossEntropyLoss();
   const loader = new ng.data.DataLoader(new ng.data.TensorDataset(x, y), { batchSize: 128, shuffle: true, seed });
   let last = NaN;
   for (let e = 0; e < epochs; e++) {
     model.train();
-    for (const b of loader) {
+    for (const b of order ? ordered(x, y, order, e, 128) : loader) {
       opt.zeroGrad();
       const loss = lossFn.forward(model.forward(b.x), b.y);
       loss.backward();
@@ -67,8 +89,25 @@ function main(): void {
     ng.manualSeed(seed);
     const data = ng.data.loadFashionMnist();
     const model = mlp(bn);
+    const weights = arg('--weights', '');
+    const orderFile = arg('--order', '');
+    if (weights) {
+      const buf = fs.readFileSync(weights);
+      const flat = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+      let off = 0;
+      for (const p of model.parameters()) {
+        p.data.set(flat.subarray(off, off + p.size));
+        off += p.size;
+      }
+      if (off !== flat.length) throw new Error(`${weights} has ${flat.length} values, the model ${off}`);
+    }
+    let order: Int32Array | undefined;
+    if (orderFile) {
+      const buf = fs.readFileSync(orderFile);
+      order = new Int32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    }
     const t0 = performance.now();
-    trainEpochs(model, data.train.x, data.train.y, Number(arg('--epochs', '5')), seed);
+    trainEpochs(model, data.train.x, data.train.y, Number(arg('--epochs', '5')), seed, order);
     model.eval();
     const logits = ng.noGrad(() => model.forward(data.test.x));
     const accuracy = ng.accuracy(logits, data.test.y);

@@ -8,6 +8,7 @@ Modes:
                            Adam 1e-3, batch 128, shuffled), print {"maxRssKiB", "seconds", "loss"}
   torch_mlp.py accuracy    the recipe: 5 epochs, 784-256-128-10 (+/- BatchNorm1d), Adam 1e-3,
                            batch 128, shuffled; print {"accuracy", "seconds"} on the test set
+                           (--weights FILE: initial parameters; --order FILE: int32 batch order)
 
 The data is read from the IDX files (x = pixel / 255, float32), the same values ng.data gives.
 Threads: torch.set_num_threads(n) (OpenMP and intra-op pool); run with OMP_WAIT_POLICY=passive for
@@ -172,14 +173,23 @@ def serve():
         out.flush()
 
 
-def train_epochs(model, opt, x, y, epochs, batch, seed):
+def ordered(x, y, order, epoch, batch):
+    """Batches in a given order: `order` holds one permutation of the N samples per epoch."""
+    n = len(y)
+    perm = order[epoch * n : (epoch + 1) * n]
+    for i in range(0, n, batch):
+        idx = perm[i : i + batch]
+        yield x[idx], y[idx]
+
+
+def train_epochs(model, opt, x, y, epochs, batch, seed, order=None):
     g = torch.Generator()
     g.manual_seed(seed)
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=batch, shuffle=True, generator=g)
     loss = None
-    for _ in range(epochs):
+    for e in range(epochs):
         model.train()
-        for xb, yb in loader:
+        for xb, yb in (ordered(x, y, order, e, batch) if order is not None else loader):
             opt.zero_grad()
             loss = F.cross_entropy(model(xb), yb)
             loss.backward()
@@ -214,8 +224,13 @@ def main():
         x, y = load("train")
         xt, yt = load("test")
         model = mlp(bn)
+        if arg("--weights", ""):
+            load_params(model, arg("--weights", ""))
+        order = None
+        if arg("--order", ""):
+            order = torch.from_numpy(np.fromfile(arg("--order", ""), dtype="<i4").astype(np.int64))
         t0 = time.perf_counter()
-        train_epochs(model, torch.optim.Adam(model.parameters(), lr=1e-3), x, y, epochs, 128, seed)
+        train_epochs(model, torch.optim.Adam(model.parameters(), lr=1e-3), x, y, epochs, 128, seed, order)
         model.eval()
         with torch.no_grad():
             acc = float((model(xt).argmax(1) == yt).float().mean())
