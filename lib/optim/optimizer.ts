@@ -282,7 +282,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
       const { params: ids, initialLr, ...opts } = saved;
       for (const k of Object.keys(opts))
         if (!this.optionNames().includes(k)) throw argError(fn, `paramGroups[${gi}].${k}`, `a known option (one of ${this.optionNames().join(', ')})`, opts[k]);
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+       
       const { params: _p, initialLr: _i, ...current } = group;
       newOptions.push(this.checkOptions({ ...current, ...opts } as unknown as Partial<O>, (k) => `paramGroups[${gi}].${k}`));
       if (initialLr !== undefined && (typeof initialLr !== 'number' || !Number.isFinite(initialLr)))
