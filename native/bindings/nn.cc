@@ -107,7 +107,8 @@ Napi::Value SoftmaxXentForward(const Napi::CallbackInfo& info) {
   XentTarget t = xent_target(info, 4, N, K);
   double smoothing = num_arg(info, 8, "smoothing");
   if (!(smoothing >= 0 && smoothing <= 1)) fail(env, "smoothing must be in [0, 1]");
-  return Napi::Number::New(env, softmax_xent_forward(loss, probs, lse, logits, t.classes, t.probs, N, K, (float)smoothing));
+  return Napi::Number::New(env,
+                           softmax_xent_forward(loss, probs, lse, logits, t.classes, t.probs, N, K, (float)smoothing));
 }
 
 // softmaxXentBackward(dlogits|null, dtarget|null, dloss, dlossStride, scale, probs, lse, logits,

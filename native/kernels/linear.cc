@@ -90,8 +90,8 @@ void linear_forward(float* out, const float* x, const float* w, const float* b, 
   gemm(out, x, w, (int)N, (int)I, (int)O, false, true, b ? 1.f : 0.f);
 }
 
-void linear_backward(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, long N,
-                     long I, long O) {
+void linear_backward(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, long N, long I,
+                     long O) {
   // dx [N, I] += dout [N, O] · w [O, I]
   if (dx) gemm(dx, dout, w, (int)N, (int)O, (int)I, false, false, 1.f);
   // dw [O, I] += (dout [N, O])ᵀ · x [N, I]

@@ -30,8 +30,8 @@ namespace ng {
 void linear_forward(float* out, const float* x, const float* w, const float* b, long N, long I, long O);
 
 // Any of dx, dw, db may be null (that gradient is not wanted). Accumulates into the others.
-void linear_backward(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, long N,
-                     long I, long O);
+void linear_backward(float* dx, float* dw, float* db, const float* dout, const float* x, const float* w, long N, long I,
+                     long O);
 
 // y = relu(x · wᵀ + b); b may be null.
 void linear_relu_forward(float* y, const float* x, const float* w, const float* b, long N, long I, long O);

@@ -55,7 +55,7 @@ NG_CLONES void sgd_step(float* p, const float* g, float* buf, bool fresh, long n
 //   centered:  ḡ ← αḡ + (1 − α)d,  s = √(v − ḡ²) + ε       otherwise  s = √v + ε
 //   μ > 0:     b ← μb + d/s,  θ ← θ − ηb                    otherwise  θ ← θ − η·d/s
 NG_CLONES void rmsprop_step(float* p, const float* g, float* square_avg, float* grad_avg, float* buf, long n,
-                  const RmspropHyper& h) {
+                            const RmspropHyper& h) {
   const float a = h.alpha, one_minus_a = h.one_minus_alpha, wd = h.weight_decay, eps = h.eps;
   const float neg_lr = -h.lr, mu = h.momentum;
   const bool decay = wd != 0.0f;
