@@ -155,7 +155,12 @@ void unary_backward(int op, float* dx, const float* g, const float* x, const flo
     case kExp: for (long i = 0; i < n; i++) dx[i] += g[i] * out[i]; break;
     case kLog: for (long i = 0; i < n; i++) dx[i] += g[i] / x[i]; break;
     case kSqrt: for (long i = 0; i < n; i++) dx[i] += g[i] * 0.5f / out[i]; break;
-    case kRelu: for (long i = 0; i < n; i++) dx[i] += x[i] > 0.f ? g[i] : 0.f; break;
+    case kRelu:  // g read unconditionally so that the loop vectorises
+      for (long i = 0; i < n; i++) {
+        const float gi = g[i];
+        dx[i] += x[i] > 0.f ? gi : 0.f;
+      }
+      break;
     case kSigmoid: for (long i = 0; i < n; i++) dx[i] += g[i] * out[i] * (1.f - out[i]); break;
     case kTanh: for (long i = 0; i < n; i++) dx[i] += g[i] * (1.f - out[i] * out[i]); break;
     case kPow:
