@@ -20,6 +20,11 @@ export interface Timing {
  * `minSampleMs` (so that tiny calls are timed in batches), and returns per-call statistics.
  */
 export function timeIt(fn: () => void, opts: { reps?: number; minSampleMs?: number; warmup?: number } = {}): Timing {
+  return summarize(sampleTimes(fn, opts));
+}
+
+/** The per-call seconds of each sample, as timeIt measures them (for suites that pair rounds). */
+export function sampleTimes(fn: () => void, opts: { reps?: number; minSampleMs?: number; warmup?: number } = {}): number[] {
   const reps = opts.reps ?? 9;
   const minMs = opts.minSampleMs ?? 50;
   for (let i = 0; i < (opts.warmup ?? 3); i++) fn();
@@ -41,7 +46,7 @@ export function timeIt(fn: () => void, opts: { reps?: number; minSampleMs?: numb
     for (let i = 0; i < batch; i++) fn();
     samples.push((performance.now() - t0) / 1000 / batch);
   }
-  return summarize(samples);
+  return samples;
 }
 
 /** Median and relative inter-quartile spread of per-call seconds. */

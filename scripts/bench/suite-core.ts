@@ -7,10 +7,9 @@
  * the C++ harness's output against ng.matmul's). Rounds alternate between the two sides so that
  * load from other processes hits both alike; medians over all samples.
  */
-import { performance } from 'perf_hooks';
 import * as ng from '../../lib';
 import { native } from '../../lib/native';
-import { BenchContext, summarize, timeIt } from './harness';
+import { BenchContext, sampleTimes, summarize, timeIt } from './harness';
 
 interface BenchKernels {
   benchSgemm(out: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number, samples: number, minSeconds: number): Float64Array;
@@ -39,27 +38,9 @@ function validateProduct(c: Float32Array, a: Float32Array, b: Float32Array, M: n
   if (!(err <= 1e-5 * scale)) throw new Error(`suite-core: ${what} is wrong: max error ${err} at scale ${scale}`);
 }
 
-/** Per-call seconds of `reps` samples, each a batch lasting at least minMs (as timeIt, keeping the samples). */
+/** Per-call seconds of `reps` samples, each a batch lasting at least minMs (harness.sampleTimes). */
 function sample(fn: () => void, reps: number, minMs: number, warmup: number): number[] {
-  for (let i = 0; i < warmup; i++) fn();
-  let batch = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < batch; i++) fn();
-    const dt = performance.now() - t0;
-    if (dt >= minMs / 4 || batch >= 1 << 24) {
-      batch = Math.max(1, Math.ceil((batch * minMs) / Math.max(dt, 1e-3)));
-      break;
-    }
-    batch *= 4;
-  }
-  const out: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < batch; i++) fn();
-    out.push((performance.now() - t0) / 1000 / batch);
-  }
-  return out;
+  return sampleTimes(fn, { reps, minSampleMs: minMs, warmup });
 }
 
 function median(v: number[]): number {
