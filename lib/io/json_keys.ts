@@ -48,3 +48,33 @@ export function findDuplicateKey(text: string): { key: string; where: string } |
   }
   return null;
 }
+
+/**
+ * A look at a JSON text before JSON.parse builds it, in one pass without allocating: is it nested
+ * deeper than `maxDepth`, or does it hold more than `maxItems` items (',', ':', '{' and '[' outside
+ * strings: about one per key, value and container)? JSON.parse costs far more than the text for
+ * many tiny items — a 94 MB header of `{},{},…` takes 46 s and 2 GB of heap, 9 million one-letter
+ * metadata keys more than ten minutes — so file-supplied JSON is bounded first.
+ */
+export function jsonSizeProblem(text: string, maxDepth: number, maxItems: number): 'depth' | 'items' | null {
+  let depth = 0;
+  let items = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) {
+      items++;
+      if (++depth > maxDepth) return 'depth';
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    } else if (c === 0x2c || c === 0x3a) {
+      items++;
+    }
+    if (items > maxItems) return 'items';
+  }
+  return null;
+}

@@ -11,7 +11,9 @@
  * `save` writes float32 (`F32`) tensors, sorted by name (so a state dict always gives the same
  * bytes), `__metadata__` first, atomically (io/atomic.ts: temporary file, fsync, rename, directory
  * fsync). `load` checks everything before it allocates: the header length against the file size and
- * MAX_HEADER_BYTES (100 MB, the reference implementation's limit); strict UTF-8; a JSON object with no
+ * MAX_HEADER_BYTES (100 MB, the reference implementation's limit); strict UTF-8; before JSON.parse, at
+ * most MAX_HEADER_DEPTH levels of nesting and MAX_HEADER_ITEMS keys/values (JSON.parse of millions
+ * of tiny items costs seconds to minutes and gigabytes, far more than the text); a JSON object with no
  * duplicate key (JSON.parse would silently keep the last); per tensor exactly the fields dtype, shape
  * and data_offsets, a known dtype, non-negative integer dimensions (rank ≤ MAX_RANK, at most
  * MAX_TENSOR_ELEMENTS elements), `end − begin` = elements × the dtype's size; and across tensors,
@@ -36,11 +38,18 @@ import { Tensor, checkTensor, allocateUninit } from '../tensor';
 import { argError, shapeStr } from '../errors';
 import { MAX_RANK, MAX_TENSOR_ELEMENTS } from '../shape';
 import { writeAll, writeFileAtomic } from './atomic';
-import { findDuplicateKey } from './json_keys';
+import { findDuplicateKey, jsonSizeProblem } from './json_keys';
 import { k } from '../data/kernels';
 
 /** The largest header accepted (and written): 100,000,000 bytes, as the reference implementation. */
 export const MAX_HEADER_BYTES = 100_000_000;
+/** The deepest nesting accepted in a header (a valid one has 3: the header, an entry, its shape). */
+export const MAX_HEADER_DEPTH = 16;
+/**
+ * The most JSON items (keys, values, containers) accepted in a header: 2^21, about 150,000 tensors.
+ * Checked before JSON.parse, whose cost for millions of tiny items is far above the text's size.
+ */
+export const MAX_HEADER_ITEMS = 2 ** 21;
 
 const LITTLE_ENDIAN = os.endianness() === 'LE';
 
@@ -95,9 +104,12 @@ function encodeHeader(fn: string, entries: [string, Tensor][], metadata: Record<
     parts.push(`${JSON.stringify(name)}:{"dtype":"F32","shape":${JSON.stringify(t.shape)},"data_offsets":[${offset},${end}]}`);
     offset = end;
   }
-  const json = Buffer.from(`{${parts.join(',')}}`, 'utf8');
+  const text = `{${parts.join(',')}}`;
+  const json = Buffer.from(text, 'utf8');
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded > MAX_HEADER_BYTES) throw new Error(`${fn}: the header would take ${padded} bytes; the format's limit is ${MAX_HEADER_BYTES} (MAX_HEADER_BYTES)`);
+  if (jsonSizeProblem(text, MAX_HEADER_DEPTH, MAX_HEADER_ITEMS)) // what load would refuse (only many tensors or metadata keys get here)
+    throw new Error(`${fn}: the header would hold more than ${MAX_HEADER_ITEMS} JSON items (MAX_HEADER_ITEMS: keys, values and containers, enough for ~150,000 tensors)`);
   const header = Buffer.alloc(8 + padded, 0x20);
   header.writeBigUInt64LE(BigInt(padded), 0);
   json.copy(header, 8);
@@ -250,6 +262,9 @@ function readHeader(fail: (msg: string) => Error, src: Source): Header {
   }
   if (text.includes('\0')) throw fail('the header contains NUL bytes (the format pads the header with spaces, not NULs)');
   if (text[0] !== '{') throw fail(`the header must be a JSON object starting with '{'; it starts with ${JSON.stringify(text.slice(0, 20))}`);
+  const tooBig = jsonSizeProblem(text, MAX_HEADER_DEPTH, MAX_HEADER_ITEMS);
+  if (tooBig === 'depth') throw fail(`the header nests deeper than ${MAX_HEADER_DEPTH} levels (MAX_HEADER_DEPTH; a safetensors header needs 3)`);
+  if (tooBig === 'items') throw fail(`the header holds more than ${MAX_HEADER_ITEMS} JSON items (MAX_HEADER_ITEMS: keys, values and containers, enough for ~150,000 tensors)`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

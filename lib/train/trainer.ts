@@ -19,7 +19,8 @@ import { getRngState, setRngState } from '../creation';
 import { countCorrect } from './metrics';
 import { createProgress } from './progress';
 import { packState, unpackState } from './state';
-import { save, loadWithMetadata } from '../io/safetensors';
+import { save, loadWithMetadata, MAX_HEADER_ITEMS } from '../io/safetensors';
+import { jsonSizeProblem } from '../io/json_keys';
 
 /** What the Trainer needs of a model (any ng.nn.Module has it). */
 export interface TrainableModel {
@@ -124,6 +125,8 @@ export interface FitOptions {
 }
 
 const CHECKPOINT_FORMAT = 'nativegrad-trainer-checkpoint';
+/** The deepest nesting accepted in a checkpoint's JSON state (saveCheckpoint writes about 6). */
+const MAX_STATE_DEPTH = 64;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -344,6 +347,9 @@ export class Trainer {
     const { tensors, metadata } = loadWithMetadata(path);
     if (metadata?.format !== CHECKPOINT_FORMAT || typeof metadata.state !== 'string')
       throw new Error(`Trainer.loadCheckpoint: ${path} is a safetensors file but not a Trainer checkpoint (no '${CHECKPOINT_FORMAT}' metadata)`);
+    // the state is JSON inside a metadata string, which the header's own bounds do not see into
+    if (jsonSizeProblem(metadata.state, MAX_STATE_DEPTH, MAX_HEADER_ITEMS))
+      throw new Error(`Trainer.loadCheckpoint: ${path}: its 'state' metadata nests deeper than ${MAX_STATE_DEPTH} levels or holds more than ${MAX_HEADER_ITEMS} JSON items (MAX_HEADER_ITEMS): not a state written by saveCheckpoint`);
     const s = unpackState(metadata.state, tensors) as {
       model: Record<string, Tensor>;
       optimizer: never;
