@@ -33,8 +33,8 @@ Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
   if (!(min_seconds > 0 && min_seconds <= 10)) fail(env, "minSeconds must be in (0, 10]");
 
   auto call = [&]() {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.f, a, (int)K, b, (int)N, 0.f,
-                out, (int)N);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.f, a, (int)K, b, (int)N, 0.f, out,
+                (int)N);
   };
   auto seconds_for = [&](long batch) {
     const auto t0 = Clock::now();

@@ -32,8 +32,8 @@ struct F32 {
 inline F32 f32(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = info[i];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
-    throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name +
-                                               "' must be a Float32Array");
+    throw Napi::TypeError::New(info.Env(),
+                               std::string("nativegrad (native): argument '") + name + "' must be a Float32Array");
   auto a = v.As<Napi::Float32Array>();
   return F32{a.Data(), (long)a.ElementLength()};
 }
@@ -50,8 +50,8 @@ inline float* f32_at_least(const Napi::CallbackInfo& info, size_t i, const char*
 inline int32_t* i32_at_least(const Napi::CallbackInfo& info, size_t i, const char* name, long need) {
   Napi::Value v = info[i];
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-    throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name +
-                                               "' must be an Int32Array");
+    throw Napi::TypeError::New(info.Env(),
+                               std::string("nativegrad (native): argument '") + name + "' must be an Int32Array");
   auto a = v.As<Napi::Int32Array>();
   if ((long)a.ElementLength() < need)
     fail(info.Env(), std::string("argument '") + name + "' has " + std::to_string(a.ElementLength()) +
@@ -61,7 +61,9 @@ inline int32_t* i32_at_least(const Napi::CallbackInfo& info, size_t i, const cha
 // A non-negative integer argument (a size, an index, an enum).
 inline long size_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = info[i];
-  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name + "' must be a number");
+  if (!v.IsNumber())
+    throw Napi::TypeError::New(info.Env(),
+                               std::string("nativegrad (native): argument '") + name + "' must be a number");
   double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= 0) || d != (double)(long)d || d > 9007199254740991.0)
     fail(info.Env(), std::string("argument '") + name + "' must be a non-negative integer, got " + std::to_string(d));
@@ -69,7 +71,9 @@ inline long size_arg(const Napi::CallbackInfo& info, size_t i, const char* name)
 }
 inline double num_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = info[i];
-  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name + "' must be a number");
+  if (!v.IsNumber())
+    throw Napi::TypeError::New(info.Env(),
+                               std::string("nativegrad (native): argument '") + name + "' must be a number");
   return v.As<Napi::Number>().DoubleValue();
 }
 // product of sizes, failing (instead of overflowing) above 2^53

@@ -11,8 +11,10 @@ namespace ng {
 static Napi::Value Detach(const Napi::CallbackInfo& info) {
   Napi::Value v = info[0];
   napi_value ab = v;
-  if (v.IsTypedArray()) ab = v.As<Napi::TypedArray>().ArrayBuffer();
-  else if (!v.IsArrayBuffer()) throw Napi::TypeError::New(info.Env(), "nativegrad (native): detach expects an ArrayBuffer or typed array");
+  if (v.IsTypedArray())
+    ab = v.As<Napi::TypedArray>().ArrayBuffer();
+  else if (!v.IsArrayBuffer())
+    throw Napi::TypeError::New(info.Env(), "nativegrad (native): detach expects an ArrayBuffer or typed array");
   bool detached = false;
   napi_is_detached_arraybuffer(info.Env(), ab, &detached);
   if (!detached) {

@@ -1,8 +1,9 @@
 // Bindings of kernels/linalg.h, exported as linalgEigh / linalgSolveSym / linalgCholeskySolve.
 // Each takes Float32Arrays (LAPACK s*) or Float64Arrays (LAPACK d*), all of the same type, and
 // returns the status of kernels/linalg.h (0 = success).
-#include "bindings/common.h"
 #include "kernels/linalg.h"
+
+#include "bindings/common.h"
 
 namespace ng {
 namespace {

@@ -1,6 +1,7 @@
 // Bindings of kernels/metrics.h.
-#include "bindings/common.h"
 #include "kernels/metrics.h"
+
+#include "bindings/common.h"
 
 namespace ng {
 

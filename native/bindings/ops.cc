@@ -20,8 +20,8 @@ inline F32 arg_f32(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (i >= info.Length() ||
       napi_get_typedarray_info(info.Env(), info[i], &type, &len, &data, nullptr, nullptr) != napi_ok ||
       type != napi_float32_array)
-    throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name +
-                                               "' must be a Float32Array");
+    throw Napi::TypeError::New(info.Env(),
+                               std::string("nativegrad (native): argument '") + name + "' must be a Float32Array");
   return F32{static_cast<float*>(data), (long)len};
 }
 // Like arg_f32, and at least `need` elements long; null/undefined give nullptr when `optional`.
@@ -76,7 +76,8 @@ BroadcastArgs broadcast_args(const Napi::CallbackInfo& info, size_t i, long na, 
 inline double arg_num(const Napi::CallbackInfo& info, size_t i, const char* name) {
   double d = 0;
   if (i >= info.Length() || napi_get_value_double(info.Env(), info[i], &d) != napi_ok)
-    throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name + "' must be a number");
+    throw Napi::TypeError::New(info.Env(),
+                               std::string("nativegrad (native): argument '") + name + "' must be a number");
   return d;
 }
 
@@ -111,7 +112,8 @@ Napi::Value BinaryForward(const Napi::CallbackInfo& info) {
   long n = br.present ? br.n : out.n;
   if (out.n < n) fail(info.Env(), "out is too small");
   if (!br.present && ((a.n != n && a.n != 1) || (b.n != n && b.n != 1) || (n > 0 && (a.n == 0 || b.n == 0))))
-    fail(info.Env(), "operand lengths " + std::to_string(a.n) + " and " + std::to_string(b.n) + " do not fit " + std::to_string(n));
+    fail(info.Env(),
+         "operand lengths " + std::to_string(a.n) + " and " + std::to_string(b.n) + " do not fit " + std::to_string(n));
   if (n > 0) binary_forward((int)op, out.p, a.p, a.n, b.p, b.n, n, br.present ? &br.bc : nullptr);
   return info.Env().Undefined();
 }
@@ -240,8 +242,10 @@ Napi::Value SoftmaxForward(const Napi::CallbackInfo& info) {
   float* out = arg_f32_at_least(info, 0, "out", s.total);
   float* x = arg_f32_at_least(info, 1, "x", s.total);
   if (s.total == 0) return info.Env().Undefined();
-  if (arg_bool(info, 5)) log_softmax_forward(out, x, s.outer, s.n, s.inner);
-  else softmax_forward(out, x, s.outer, s.n, s.inner);
+  if (arg_bool(info, 5))
+    log_softmax_forward(out, x, s.outer, s.n, s.inner);
+  else
+    softmax_forward(out, x, s.outer, s.n, s.inner);
   return info.Env().Undefined();
 }
 // softmaxBackward(dx, dy, y, outer, n, inner, log)
@@ -251,8 +255,10 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
   float* dy = arg_f32_at_least(info, 1, "dy", s.total);
   float* y = arg_f32_at_least(info, 2, "y", s.total);
   if (s.total == 0) return info.Env().Undefined();
-  if (arg_bool(info, 6)) log_softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
-  else softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
+  if (arg_bool(info, 6))
+    log_softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
+  else
+    softmax_backward(dx, dy, y, s.outer, s.n, s.inner);
   return info.Env().Undefined();
 }
 

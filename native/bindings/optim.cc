@@ -3,12 +3,13 @@
 // that every buffer has its parameter's length, and loops over the tensors in C++: one call per
 // optimizer step and parameter group. Scalar hyper-parameters arrive as JS doubles; the derived
 // ones (1 − β, bias corrections, 1 − ηλ) are computed here in double and rounded once to float.
+#include "kernels/optim.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "bindings/common.h"
-#include "kernels/optim.h"
 
 namespace ng {
 
@@ -27,7 +28,8 @@ List fetch(const Napi::CallbackInfo& info, size_t i, const char* name, bool opti
   Napi::Value v = info[i];
   if (optional && (v.IsNull() || v.IsUndefined())) return out;
   if (!v.IsArray())
-    throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name + "' must be an array of Float32Arrays");
+    throw Napi::TypeError::New(
+        info.Env(), std::string("nativegrad (native): argument '") + name + "' must be an array of Float32Arrays");
   Napi::Array arr = v.As<Napi::Array>();
   const uint32_t len = arr.Length();
   out.present = true;
@@ -50,8 +52,8 @@ std::vector<F32> resolve(Napi::Env env, const List& list, const char* name, cons
     void* data = nullptr;
     if (napi_get_typedarray_info(env, list.items[k], &type, &len, &data, nullptr, nullptr) != napi_ok ||
         type != napi_float32_array)
-      throw Napi::TypeError::New(env, std::string("nativegrad (native): ") + name + "[" + std::to_string(k) +
-                                          "] must be a Float32Array");
+      throw Napi::TypeError::New(
+          env, std::string("nativegrad (native): ") + name + "[" + std::to_string(k) + "] must be a Float32Array");
     F32 f{static_cast<float*>(data), (long)len};
     if (like && f.n != (*like)[k].n)
       fail(env, std::string(name) + "[" + std::to_string(k) + "] has " + std::to_string(f.n) +
@@ -63,7 +65,8 @@ std::vector<F32> resolve(Napi::Env env, const List& list, const char* name, cons
 
 bool bool_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (!info[i].IsBoolean())
-    throw Napi::TypeError::New(info.Env(), std::string("nativegrad (native): argument '") + name + "' must be a boolean");
+    throw Napi::TypeError::New(info.Env(),
+                               std::string("nativegrad (native): argument '") + name + "' must be a boolean");
   return info[i].As<Napi::Boolean>().Value();
 }
 
@@ -166,8 +169,7 @@ Napi::Value RpropStep(const Napi::CallbackInfo& info) {
   h.eta_plus = (float)num_arg(info, 5, "etaPlus");
   h.step_min = (float)num_arg(info, 6, "stepMin");
   h.step_max = (float)num_arg(info, 7, "stepMax");
-  for (size_t k = 0; k < params.size(); k++)
-    rprop_step(params[k].p, grads[k].p, prev[k].p, sizes[k].p, params[k].n, h);
+  for (size_t k = 0; k < params.size(); k++) rprop_step(params[k].p, grads[k].p, prev[k].p, sizes[k].p, params[k].n, h);
   return info.Env().Undefined();
 }
 

@@ -23,8 +23,8 @@ inline void for_each(long N, long C, long L, F f) {
 }
 
 // y = (x − μ)·(rstd·γ) + β
-void normalise(float* out, const float* x, const float* mean, const float* rstd, const float* weight,
-               const float* bias, long N, long C, long L) {
+void normalise(float* out, const float* x, const float* mean, const float* rstd, const float* weight, const float* bias,
+               long N, long C, long L) {
   std::vector<float> a(C), c(C);
   for (long j = 0; j < C; j++) {
     a[j] = rstd[j] * (weight ? weight[j] : 1.f);
@@ -63,8 +63,8 @@ void batchnorm1d_forward_train(float* out, float* mean, float* rstd, float* runn
 }
 
 void batchnorm1d_forward_eval(float* out, float* mean, float* rstd, const float* x, const float* running_mean,
-                              const float* running_var, const float* weight, const float* bias, long N, long C,
-                              long L, float eps) {
+                              const float* running_var, const float* weight, const float* bias, long N, long C, long L,
+                              float eps) {
   for (long j = 0; j < C; j++) {
     mean[j] = running_mean[j];
     rstd[j] = (float)(1.0 / std::sqrt((double)running_var[j] + (double)eps));
@@ -72,9 +72,8 @@ void batchnorm1d_forward_eval(float* out, float* mean, float* rstd, const float*
   normalise(out, x, mean, rstd, weight, bias, N, C, L);
 }
 
-void batchnorm1d_backward(float* dx, float* dweight, float* dbias, const float* dout, const float* x,
-                          const float* mean, const float* rstd, const float* weight, long N, long C, long L,
-                          bool batch_stats) {
+void batchnorm1d_backward(float* dx, float* dweight, float* dbias, const float* dout, const float* x, const float* mean,
+                          const float* rstd, const float* weight, long N, long C, long L, bool batch_stats) {
   const long M = N * L;
   std::vector<double> sg(C, 0.0), sgx(C, 0.0);  // Σ g and Σ g·x̂ per channel
   double *sgp = sg.data(), *sgxp = sgx.data();

@@ -26,12 +26,11 @@ void batchnorm1d_forward_train(float* out, float* mean, float* rstd, float* runn
                                float eps, float factor);
 
 void batchnorm1d_forward_eval(float* out, float* mean, float* rstd, const float* x, const float* running_mean,
-                              const float* running_var, const float* weight, const float* bias, long N, long C,
-                              long L, float eps);
+                              const float* running_var, const float* weight, const float* bias, long N, long C, long L,
+                              float eps);
 
 // dx, dweight, dbias may be null. batch_stats: whether the forward normalised with batch statistics.
-void batchnorm1d_backward(float* dx, float* dweight, float* dbias, const float* dout, const float* x,
-                          const float* mean, const float* rstd, const float* weight, long N, long C, long L,
-                          bool batch_stats);
+void batchnorm1d_backward(float* dx, float* dweight, float* dbias, const float* dout, const float* x, const float* mean,
+                          const float* rstd, const float* weight, long N, long C, long L, bool batch_stats);
 
 }  // namespace ng

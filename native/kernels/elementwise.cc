@@ -91,7 +91,8 @@ void backward_rows(float* da, float* db, const float* g, const float* a, const f
         for (int k = 0; k < len; k++) acc += (double)g[o + k] * dda<OP>(a[ia], b[ib + (long)k * sb]);
         da[ia] += (float)acc;
       } else {
-        for (int k = 0; k < len; k++) da[ia + (long)k * sa] += g[o + k] * dda<OP>(a[ia + (long)k * sa], b[ib + (long)k * sb]);
+        for (int k = 0; k < len; k++)
+          da[ia + (long)k * sa] += g[o + k] * dda<OP>(a[ia + (long)k * sa], b[ib + (long)k * sb]);
       }
     }
     if (db) {
@@ -100,7 +101,8 @@ void backward_rows(float* da, float* db, const float* g, const float* a, const f
         for (int k = 0; k < len; k++) acc += (double)g[o + k] * ddb<OP>(a[ia + (long)k * sa], b[ib]);
         db[ib] += (float)acc;
       } else {
-        for (int k = 0; k < len; k++) db[ib + (long)k * sb] += g[o + k] * ddb<OP>(a[ia + (long)k * sa], b[ib + (long)k * sb]);
+        for (int k = 0; k < len; k++)
+          db[ib + (long)k * sb] += g[o + k] * ddb<OP>(a[ia + (long)k * sa], b[ib + (long)k * sb]);
       }
     }
   });
@@ -108,8 +110,7 @@ void backward_rows(float* da, float* db, const float* g, const float* a, const f
 
 }  // namespace
 
-void binary_forward(int op, float* out, const float* a, long na, const float* b, long nb, long n,
-                    const Broadcast* bc) {
+void binary_forward(int op, float* out, const float* a, long na, const float* b, long nb, long n, const Broadcast* bc) {
   switch (op) {
     case kAdd: return forward_rows<kAdd>(out, a, b, n, na, nb, bc);
     case kSub: return forward_rows<kSub>(out, a, b, n, na, nb, bc);
@@ -118,8 +119,8 @@ void binary_forward(int op, float* out, const float* a, long na, const float* b,
   }
 }
 
-void binary_backward(int op, float* da, float* db, const float* dout, const float* a, long na, const float* b,
-                     long nb, long n, const Broadcast* bc) {
+void binary_backward(int op, float* da, float* db, const float* dout, const float* a, long na, const float* b, long nb,
+                     long n, const Broadcast* bc) {
   switch (op) {
     case kAdd: return backward_rows<kAdd>(da, db, dout, a, b, n, na, nb, bc);
     case kSub: return backward_rows<kSub>(da, db, dout, a, b, n, na, nb, bc);
@@ -130,44 +131,78 @@ void binary_backward(int op, float* da, float* db, const float* dout, const floa
 
 void unary_forward(int op, float* out, const float* x, long n, float p) {
   switch (op) {
-    case kNeg: for (long i = 0; i < n; i++) out[i] = -x[i]; break;
-    case kExp: for (long i = 0; i < n; i++) out[i] = std::exp(x[i]); break;
-    case kLog: for (long i = 0; i < n; i++) out[i] = std::log(x[i]); break;
-    case kSqrt: for (long i = 0; i < n; i++) out[i] = std::sqrt(x[i]); break;
-    case kRelu: for (long i = 0; i < n; i++) out[i] = x[i] <= 0.f ? 0.f : x[i]; break;  // NaN stays NaN, as PyTorch
+    case kNeg:
+      for (long i = 0; i < n; i++) out[i] = -x[i];
+      break;
+    case kExp:
+      for (long i = 0; i < n; i++) out[i] = std::exp(x[i]);
+      break;
+    case kLog:
+      for (long i = 0; i < n; i++) out[i] = std::log(x[i]);
+      break;
+    case kSqrt:
+      for (long i = 0; i < n; i++) out[i] = std::sqrt(x[i]);
+      break;
+    case kRelu:
+      for (long i = 0; i < n; i++) out[i] = x[i] <= 0.f ? 0.f : x[i];
+      break;  // NaN stays NaN, as PyTorch
     case kSigmoid:
       // stable in both tails: never exponentiates a large positive number
       for (long i = 0; i < n; i++) {
         const float v = x[i];
-        if (v >= 0.f) out[i] = 1.f / (1.f + std::exp(-v));
-        else { const float e = std::exp(v); out[i] = e / (1.f + e); }
+        if (v >= 0.f)
+          out[i] = 1.f / (1.f + std::exp(-v));
+        else {
+          const float e = std::exp(v);
+          out[i] = e / (1.f + e);
+        }
       }
       break;
-    case kTanh: for (long i = 0; i < n; i++) out[i] = std::tanh(x[i]); break;
-    case kPow: for (long i = 0; i < n; i++) out[i] = std::pow(x[i], p); break;
-    case kAbs: for (long i = 0; i < n; i++) out[i] = std::fabs(x[i]); break;
+    case kTanh:
+      for (long i = 0; i < n; i++) out[i] = std::tanh(x[i]);
+      break;
+    case kPow:
+      for (long i = 0; i < n; i++) out[i] = std::pow(x[i], p);
+      break;
+    case kAbs:
+      for (long i = 0; i < n; i++) out[i] = std::fabs(x[i]);
+      break;
   }
 }
 
 void unary_backward(int op, float* dx, const float* g, const float* x, const float* out, long n, float p) {
   switch (op) {
-    case kNeg: for (long i = 0; i < n; i++) dx[i] -= g[i]; break;
-    case kExp: for (long i = 0; i < n; i++) dx[i] += g[i] * out[i]; break;
-    case kLog: for (long i = 0; i < n; i++) dx[i] += g[i] / x[i]; break;
-    case kSqrt: for (long i = 0; i < n; i++) dx[i] += g[i] * 0.5f / out[i]; break;
+    case kNeg:
+      for (long i = 0; i < n; i++) dx[i] -= g[i];
+      break;
+    case kExp:
+      for (long i = 0; i < n; i++) dx[i] += g[i] * out[i];
+      break;
+    case kLog:
+      for (long i = 0; i < n; i++) dx[i] += g[i] / x[i];
+      break;
+    case kSqrt:
+      for (long i = 0; i < n; i++) dx[i] += g[i] * 0.5f / out[i];
+      break;
     case kRelu:  // g read unconditionally so that the loop vectorises
       for (long i = 0; i < n; i++) {
         const float gi = g[i];
         dx[i] += x[i] > 0.f ? gi : 0.f;
       }
       break;
-    case kSigmoid: for (long i = 0; i < n; i++) dx[i] += g[i] * out[i] * (1.f - out[i]); break;
-    case kTanh: for (long i = 0; i < n; i++) dx[i] += g[i] * (1.f - out[i] * out[i]); break;
+    case kSigmoid:
+      for (long i = 0; i < n; i++) dx[i] += g[i] * out[i] * (1.f - out[i]);
+      break;
+    case kTanh:
+      for (long i = 0; i < n; i++) dx[i] += g[i] * (1.f - out[i] * out[i]);
+      break;
     case kPow:
       if (p == 0.f) break;
       for (long i = 0; i < n; i++) dx[i] += g[i] * p * std::pow(x[i], p - 1.f);
       break;
-    case kAbs: for (long i = 0; i < n; i++) dx[i] += x[i] > 0.f ? g[i] : (x[i] < 0.f ? -g[i] : 0.f); break;
+    case kAbs:
+      for (long i = 0; i < n; i++) dx[i] += x[i] > 0.f ? g[i] : (x[i] < 0.f ? -g[i] : 0.f);
+      break;
   }
 }
 

@@ -20,12 +20,11 @@ struct Broadcast {
 };
 
 // out [n] = a ∘ b
-void binary_forward(int op, float* out, const float* a, long na, const float* b, long nb, long n,
-                    const Broadcast* bc);
+void binary_forward(int op, float* out, const float* a, long na, const float* b, long nb, long n, const Broadcast* bc);
 // da += ∂(a∘b)/∂a · dout,  db += ∂(a∘b)/∂b · dout, summed over broadcast dimensions.
 // da or db may be null (no gradient wanted).
-void binary_backward(int op, float* da, float* db, const float* dout, const float* a, long na, const float* b,
-                     long nb, long n, const Broadcast* bc);
+void binary_backward(int op, float* da, float* db, const float* dout, const float* a, long na, const float* b, long nb,
+                     long n, const Broadcast* bc);
 
 // out [n] = f(x), with `p` the exponent of kPow
 void unary_forward(int op, float* out, const float* x, long n, float p);

@@ -11,23 +11,20 @@
 // LAPACK's Fortran entry points: every argument by pointer, plus one trailing hidden length per
 // CHARACTER argument (size_t since gfortran 8). Debian's OpenBLAS ships LAPACK without LAPACKE.
 extern "C" {
-void ssyevd_(const char* jobz, const char* uplo, const blasint* n, float* a, const blasint* lda, float* w,
-             float* work, const blasint* lwork, blasint* iwork, const blasint* liwork, blasint* info, size_t,
-             size_t);
+void ssyevd_(const char* jobz, const char* uplo, const blasint* n, float* a, const blasint* lda, float* w, float* work,
+             const blasint* lwork, blasint* iwork, const blasint* liwork, blasint* info, size_t, size_t);
 void dsyevd_(const char* jobz, const char* uplo, const blasint* n, double* a, const blasint* lda, double* w,
-             double* work, const blasint* lwork, blasint* iwork, const blasint* liwork, blasint* info, size_t,
-             size_t);
+             double* work, const blasint* lwork, blasint* iwork, const blasint* liwork, blasint* info, size_t, size_t);
 void ssysv_(const char* uplo, const blasint* n, const blasint* nrhs, float* a, const blasint* lda, blasint* ipiv,
             float* b, const blasint* ldb, float* work, const blasint* lwork, blasint* info, size_t);
-void dsysv_(const char* uplo, const blasint* n, const blasint* nrhs, double* a, const blasint* lda,
-            blasint* ipiv, double* b, const blasint* ldb, double* work, const blasint* lwork, blasint* info,
-            size_t);
+void dsysv_(const char* uplo, const blasint* n, const blasint* nrhs, double* a, const blasint* lda, blasint* ipiv,
+            double* b, const blasint* ldb, double* work, const blasint* lwork, blasint* info, size_t);
 void spotrf_(const char* uplo, const blasint* n, float* a, const blasint* lda, blasint* info, size_t);
 void dpotrf_(const char* uplo, const blasint* n, double* a, const blasint* lda, blasint* info, size_t);
 void spotrs_(const char* uplo, const blasint* n, const blasint* nrhs, const float* a, const blasint* lda, float* b,
              const blasint* ldb, blasint* info, size_t);
-void dpotrs_(const char* uplo, const blasint* n, const blasint* nrhs, const double* a, const blasint* lda,
-             double* b, const blasint* ldb, blasint* info, size_t);
+void dpotrs_(const char* uplo, const blasint* n, const blasint* nrhs, const double* a, const blasint* lda, double* b,
+             const blasint* ldb, blasint* info, size_t);
 }
 
 namespace ng {

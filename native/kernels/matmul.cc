@@ -4,23 +4,22 @@
 
 namespace ng {
 
-void sgemm(float* out, const float* a, const float* b, int M, int K, int N, bool transA, bool transB,
-           float alpha, float beta) {
+void sgemm(float* out, const float* a, const float* b, int M, int K, int N, bool transA, bool transB, float alpha,
+           float beta) {
   if (M == 0 || N == 0) return;
   if (K == 0) {  // sgemm with K = 0 scales out by beta; make that explicit
     for (long i = 0; i < (long)M * N; i++) out[i] = beta == 0.f ? 0.f : beta * out[i];
     return;
   }
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K,
-              alpha, a, transA ? M : K, b, transB ? K : N, beta, out, N);
+  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, a,
+              transA ? M : K, b, transB ? K : N, beta, out, N);
 }
 
 void matmul_forward(float* out, const float* a, const float* b, int M, int K, int N) {
   sgemm(out, a, b, M, K, N, false, false, 1.f, 0.f);
 }
 
-void matmul_backward(float* da, float* db, const float* dout, const float* a, const float* b, int M, int K,
-                     int N) {
+void matmul_backward(float* da, float* db, const float* dout, const float* a, const float* b, int M, int K, int N) {
   // da [M, K] += dout [M, N] · bᵀ (b is [K, N], read transposed)
   if (da) sgemm(da, dout, b, M, N, K, false, true, 1.f, 1.f);
   // db [K, N] += aᵀ (a is [M, K], read transposed) · dout [M, N]

@@ -11,15 +11,14 @@ namespace ng {
 
 // out = alpha · op(a) · op(b) + beta · out
 // a is [M, K] (or [K, M] when transA), b is [K, N] (or [N, K] when transB).
-void sgemm(float* out, const float* a, const float* b, int M, int K, int N, bool transA, bool transB,
-           float alpha, float beta);
+void sgemm(float* out, const float* a, const float* b, int M, int K, int N, bool transA, bool transB, float alpha,
+           float beta);
 
 // out [M, N] = a [M, K] · b [K, N]
 void matmul_forward(float* out, const float* a, const float* b, int M, int K, int N);
 
 // da [M, K] += dout [M, N] · bᵀ;  db [K, N] += aᵀ · dout. Either gradient may be null.
-void matmul_backward(float* da, float* db, const float* dout, const float* a, const float* b, int M, int K,
-                     int N);
+void matmul_backward(float* da, float* db, const float* dout, const float* a, const float* b, int M, int K, int N);
 
 // out [C, R] = aᵀ for a [R, C]
 void transpose_forward(float* out, const float* a, int R, int C);

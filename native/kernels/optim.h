@@ -33,9 +33,9 @@ void rmsprop_step(float* p, const float* g, float* square_avg, float* grad_avg, 
 
 struct AdamHyper {
   float beta1, beta2, eps;
-  float weight_decay;      // L2 (Adam): added to the gradient; 0 for AdamW
-  float decay_factor;      // AdamW: θ ← (1 − ηλ)θ first; 1 for Adam
-  float step_size;         // η / (1 − β1ᵗ)
+  float weight_decay;           // L2 (Adam): added to the gradient; 0 for AdamW
+  float decay_factor;           // AdamW: θ ← (1 − ηλ)θ first; 1 for Adam
+  float step_size;              // η / (1 − β1ᵗ)
   float bias_correction2_sqrt;  // √(1 − β2ᵗ)
   float one_minus_beta1, one_minus_beta2;
   bool amsgrad;

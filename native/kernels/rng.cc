@@ -33,7 +33,8 @@ uint64_t Rng::below(uint64_t n) {
   // Lemire's nearly-divisionless method would do; rejection keeps it exactly uniform and simple.
   const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
   uint64_t x;
-  do x = next(); while (x >= limit);
+  do x = next();
+  while (x >= limit);
   return x % n;
 }
 

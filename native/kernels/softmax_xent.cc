@@ -66,7 +66,7 @@ double exp_shifted_row(float* p, const float* x, float m, long K) {
       std::memcpy(p + k, &e, sizeof e);
       acc += e;
     }
-    if (k < end) {  // the row's last 1..3 values
+    if (k < end) {           // the row's last 1..3 values
       v4f v = {m, m, m, m};  // padding lanes give e^0 (then dropped): no overflow in 2^n
       const long rest = end - k;
       std::memcpy(&v, x + k, sizeof(float) * rest);
@@ -91,7 +91,7 @@ double softmax_xent_forward(float* loss, float* probs, float* lse, const float* 
     const float* x = logits + n * K;
     float* p = probs + n * K;
     float m = row_max(x, K);
-    if (std::isinf(m) && m < 0) m = 0.f;  // a row of −inf gives NaN (0/0), as PyTorch
+    if (std::isinf(m) && m < 0) m = 0.f;           // a row of −inf gives NaN (0/0), as PyTorch
     const double z = exp_shifted_row(p, x, m, K);  // x − m ≤ 0: each exponential is in [0, 1]
     const double logz = std::log(z);
     const float invz = (float)(1.0 / z);
