@@ -38,16 +38,31 @@ const TYPE_LIST = '0x08 ubyte, 0x09 byte, 0x0B short, 0x0C int, 0x0D float, 0x0E
 /** The IDX header is at most 4 + 4·255 bytes. */
 const MAX_HEADER = 4 + 4 * 255;
 
-/** Reads an IDX file (gzipped or plain) → { shape, dtype, data }. */
+/** Reads an IDX file (gzipped or plain) → { shape, dtype, data }; data has a buffer of its own. */
 export function loadIdx(path: string): IdxArray {
   const bytes = readFileBytes('ng.data.loadIdx', path);
   return parseIdx(bytes, path);
+}
+
+/**
+ * loadIdx for the library's own loaders: uint8 data is returned as a view of the file's (or the
+ * decompressed stream's) buffer, past the header, instead of a copy — that buffer is referenced by
+ * nothing else, and skipping the copy keeps a large data set from being held twice while it loads.
+ * Other types are converted (a fresh buffer) as in loadIdx.
+ */
+export function loadIdxShared(path: string): IdxArray {
+  const bytes = readFileBytes('ng.data.loadIdx', path);
+  return parse(bytes, path, false);
 }
 
 const hex = (v: number): string => `0x${v.toString(16).padStart(2, '0')}`;
 
 /** Parses the bytes of an IDX file (gzipped or plain); `name` appears in error messages. */
 export function parseIdx(bytes: Uint8Array, name = '<bytes>'): IdxArray {
+  return parse(bytes, name, true);
+}
+
+function parse(bytes: Uint8Array, name: string, copy: boolean): IdxArray {
   const what = `ng.data.loadIdx: ${name}`;
   const gz = isGzip(bytes);
   const inner = gz ? ' (after gunzip)' : '';
@@ -86,12 +101,15 @@ export function parseIdx(bytes: Uint8Array, name = '<bytes>'): IdxArray {
         `${what}: the header declares ${declared}, more than a gzip file of ${bytes.length} bytes can hold ` +
           `(deflate expands at most ${MAX_DEFLATE_RATIO}:1): the file is truncated or its header is wrong`,
       );
-    body = gunzipAll(what, bytes, expected, `the decompressed data is longer than the header declares (${declared}): trailing bytes`);
+    body = gunzipAll(what, bytes, expected, `the decompressed data is longer than the header declares (${declared}): trailing bytes`, true);
   }
   if (body.length < expected)
     throw new Error(`${what}: truncated: the header declares ${declared}, but only ${body.length - headerBytes} bytes of data follow${inner}`);
   if (body.length > expected)
     throw new Error(`${what}: ${body.length - expected} trailing bytes after the data the header declares (${declared})${inner}`);
+  // a view only of a buffer that belongs to this body alone (not a slice of Node's small-buffer pool)
+  if (!copy && type.dtype === 'uint8' && body.byteLength === body.buffer.byteLength)
+    return { shape, dtype: type.dtype, data: new Uint8Array(body.buffer, body.byteOffset + headerBytes, count) };
   return { shape, dtype: type.dtype, data: convert(body, headerBytes, count, type.dtype) };
 }
 

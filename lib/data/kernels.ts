@@ -10,6 +10,14 @@ export interface DataKernels {
     outX: Float32Array, x: Float32Array, idx: Int32Array, N: number, R: number,
     outY: Int32Array | Float32Array | null, y: Int32Array | Float32Array | null, Ry: number,
   ): void;
+  /**
+   * outX [M, R] = (float)(x [idx, :] · scale + offset) from bytes x [N, R], outY [M, Ry] = y [idx, :];
+   * every index checked against N. idx null: all N rows in order (then outY must be null).
+   */
+  gatherBytesBatch(
+    outX: Float32Array, x: Uint8Array, idx: Int32Array | null, N: number, R: number, scale: number, offset: number,
+    outY: Int32Array | Float32Array | null, y: Int32Array | Float32Array | null, Ry: number,
+  ): void;
   /** out[i] = src[i] · scale, formed in double and rounded once. */
   castToF32(out: Float32Array, src: Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array, scale: number): void;
   /** LAPACK ?syevd: values ascending, column j of vectors = eigenvector j; reads the lower triangle. Returns the status. */

@@ -1,5 +1,7 @@
 /**
- * DataLoader: batches of a TensorDataset, one native gather per batch (kernels/gather.cc).
+ * DataLoader: batches of a Dataset (TensorDataset, ByteDataset, or any object with `length`, `y` and
+ * `getBatch(indices)`); the loader chooses the indices, the dataset assembles each batch (one native
+ * gather per batch for the built-in ones, kernels/gather.cc).
  *
  * One epoch is one pass of `for (const batch of loader)`; every new iteration starts a new epoch.
  *
@@ -31,11 +33,12 @@
  * for tensor targets; each batch owns fresh buffers (dispose them, or leave them to the GC).
  */
 import { native } from '../native';
-import { Tensor, checkTensor, allocateUninit } from '../tensor';
+import { Tensor } from '../tensor';
 import { argError, checkNumber, rangeError } from '../errors';
 import { manualSeed } from '../creation';
-import { Dataset } from './dataset';
-import { k } from './kernels';
+import { Batch, Dataset, TensorDataset } from './dataset';
+
+export type { Batch } from './dataset';
 
 export interface DataLoaderOptions {
   /** samples per batch (default 1, as PyTorch) */
@@ -48,11 +51,6 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** seed a generator of the loader's own instead of following ng.manualSeed */
   seed?: number | bigint;
-}
-
-export interface Batch {
-  x: Tensor;
-  y: Int32Array | Tensor;
 }
 
 /** Serializable loader state between epochs. */
@@ -83,12 +81,14 @@ export class DataLoader implements Iterable<Batch> {
   private rng: Uint32Array | null = null;
   private readonly classes: ClassStream[] | null = null;
 
-  constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
+  /**
+   * `dataset`: a Dataset (TensorDataset, ByteDataset, or an object with `length`, `y` and
+   * `getBatch(indices)`), or a plain `{ x: Tensor, y }`, which is wrapped in a TensorDataset.
+   */
+  constructor(dataset: Dataset | { x: Tensor; y: Tensor | Int32Array }, opts: DataLoaderOptions = {}) {
     const fn = 'new DataLoader';
-    if (!dataset || typeof dataset !== 'object' || !(dataset.x instanceof Tensor))
-      throw argError(fn, 'dataset', 'a TensorDataset (or { x: Tensor, y: Int32Array | Tensor })', dataset);
+    this.dataset = asDataset(fn, dataset);
     if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', 'an object like { batchSize: 64, shuffle: true }', opts);
-    this.dataset = dataset;
     this.batchSize = checkNumber(fn, 'batchSize', opts.batchSize ?? 1, { integer: true, min: 1 });
     for (const flag of ['shuffle', 'balanced', 'dropLast'] as const)
       if (opts[flag] !== undefined && typeof opts[flag] !== 'boolean') throw argError(fn, flag, 'a boolean', opts[flag]);
@@ -100,7 +100,7 @@ export class DataLoader implements Iterable<Batch> {
       if (!(typeof opts.seed === 'bigint' || Number.isSafeInteger(opts.seed))) throw argError(fn, 'seed', 'a safe integer or a BigInt', opts.seed);
       this.rng = seededState(opts.seed);
     }
-    const y = dataset.y;
+    const y = this.dataset.y;
     if (this.balanced) {
       if (!(y instanceof Int32Array)) throw argError(fn, 'balanced', 'used with class labels (an Int32Array y); this dataset has tensor targets');
       this.classes = groupByClass(y);
@@ -109,7 +109,7 @@ export class DataLoader implements Iterable<Batch> {
 
   /** Samples in the data set. */
   get numSamples(): number {
-    return this.dataset.x.shape[0];
+    return this.dataset.length;
   }
   /** Batches per epoch: ceil(N / batchSize), or floor with dropLast. */
   get length(): number {
@@ -118,40 +118,23 @@ export class DataLoader implements Iterable<Batch> {
   }
 
   [Symbol.iterator](): Iterator<Batch> {
-    const x = checkTensor('DataLoader', 'dataset.x', this.dataset.x);
-    const y = this.dataset.y;
-    if (y instanceof Tensor) checkTensor('DataLoader', 'dataset.y', y);
-    const N = x.shape[0];
-    const yLen = y instanceof Tensor ? y.shape[0] : y.length;
-    if (yLen !== N) throw rangeError('DataLoader', `the dataset's x has ${N} samples but y has ${yLen}`);
+    const ds = this.dataset;
+    const N = ds.length;
+    const y = ds.y;
+    const yLen = y instanceof Tensor ? y.shape[0] : y instanceof Int32Array ? y.length : NaN;
+    if (!Number.isInteger(N) || N < 0 || yLen !== N)
+      throw rangeError('DataLoader', `the dataset has ${N} samples but its y has ${yLen}`);
     const plan = this.epochPlan(N);
     this.epoch++;
     const B = this.batchSize;
     const nBatches = this.length;
-    const R = N > 0 ? x.size / N : 0;
-    const Ry = y instanceof Tensor ? (N > 0 ? y.size / N : 0) : 1;
-    const xTail = x.shape.slice(1);
-    const yTail = y instanceof Tensor ? y.shape.slice(1) : null;
     let j = 0;
     return {
       next: (): IteratorResult<Batch> => {
         if (j >= nBatches) return { done: true, value: undefined };
         const idx = plan.subarray(j * B, Math.min((j + 1) * B, plan.length));
         j++;
-        const b = idx.length;
-        const xb = allocateUninit('DataLoader', b * R); // gatherBatch writes every element
-        let yb: Int32Array | Float32Array;
-        if (y instanceof Tensor) {
-          yb = allocateUninit('DataLoader', b * Ry);
-          k.gatherBatch(xb, x.data, idx, N, R, yb, y.data, Ry);
-        } else {
-          yb = new Int32Array(b);
-          k.gatherBatch(xb, x.data, idx, N, R, yb, y, 1);
-        }
-        return {
-          done: false,
-          value: { x: new Tensor(xb, [b, ...xTail]), y: yTail ? new Tensor(yb as Float32Array, [b, ...yTail]) : (yb as Int32Array) },
-        };
+        return { done: false, value: ds.getBatch(idx) };
       },
       [Symbol.iterator]() {
         return this;
@@ -258,6 +241,21 @@ export class DataLoader implements Iterable<Batch> {
     }
     return s.order[s.cursor++];
   }
+}
+
+/** A Dataset as given, or a plain { x: Tensor, y } wrapped in a TensorDataset (which validates it). */
+function asDataset(fn: string, d: unknown): Dataset {
+  const expected = 'a Dataset (TensorDataset, ByteDataset, or { length, y, getBatch(indices) }) or { x: Tensor, y: Int32Array | Tensor }';
+  if (!d || typeof d !== 'object') throw argError(fn, 'dataset', expected, d);
+  const o = d as Partial<Dataset> & { x?: unknown };
+  if (typeof o.getBatch === 'function') {
+    if (!(typeof o.length === 'number' && Number.isInteger(o.length) && o.length >= 0))
+      throw argError(fn, 'dataset.length', 'a non-negative integer (the number of samples)', o.length);
+    if (!(o.y instanceof Int32Array || o.y instanceof Tensor)) throw argError(fn, 'dataset.y', 'an Int32Array of class indices or a Tensor of targets', o.y);
+    return o as Dataset;
+  }
+  if (o.x instanceof Tensor) return new TensorDataset(o.x, o.y as Tensor | Int32Array);
+  throw argError(fn, 'dataset', expected, d);
 }
 
 function permuted(members: Int32Array): Int32Array {

@@ -45,6 +45,35 @@ describe('data: loadFashionMnist', () => {
     expect(Array.from(train.x.data.subarray(0, 784))).to.deep.equal(Array.from(raw, (b) => Math.fround(b / 255)));
   });
 
+  it("{ format: 'bytes' }: ByteDatasets whose batches and toTensor() are bit-identical to the float32 path", function () {
+    if (!fs.existsSync(DIR)) {
+      console.log(`      (skipped: ${DIR} does not exist; install Debian's dataset-fashion-mnist to run this test)`);
+      this.skip();
+    }
+    this.timeout(30000);
+    const bytes = ng.data.loadFashionMnist(DIR, { format: 'bytes' });
+    expect(bytes.train).to.be.instanceOf(ng.data.ByteDataset);
+    expect(bytes.train.shape).to.deep.equal([60000, 784]);
+    expect(bytes.test.shape).to.deep.equal([10000, 784]);
+    expect(bytes.train.bytes.length).to.equal(60000 * 784);
+    const floats = ng.data.loadFashionMnist(DIR);
+    const same = (a: Float32Array, b: Float32Array): boolean =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    expect(same(bytes.test.toTensor().data, floats.test.x.data), 'test split, whole').to.equal(true);
+    expect(Array.from(bytes.train.y as Int32Array)).to.deep.equal(Array.from(floats.train.y));
+    const viaBytes = new ng.data.DataLoader(bytes.train, { batchSize: 128, shuffle: true, seed: 1 });
+    const viaFloats = new ng.data.DataLoader(new ng.data.TensorDataset(floats.train.x, floats.train.y), { batchSize: 128, shuffle: true, seed: 1 });
+    const a = viaBytes[Symbol.iterator]();
+    const b = viaFloats[Symbol.iterator]();
+    for (let j = 0; j < 469; j++) {
+      const ba = a.next().value;
+      const bb = b.next().value;
+      expect(same(ba.x.data, bb.x.data), `training batch ${j}`).to.equal(true);
+      expect(Array.from(ba.y as Int32Array)).to.deep.equal(Array.from(bb.y as Int32Array));
+    }
+    expect(a.next().done).to.equal(true);
+  });
+
   describe('with stand-in files', () => {
     let dir: string;
     beforeEach(() => {
@@ -64,6 +93,25 @@ describe('data: loadFashionMnist', () => {
       expect(train.x.shape).to.deep.equal([3, 784]);
       expect(Array.from(test.y)).to.deep.equal([0, 9]);
       expect(train.x.data[100]).to.equal(1);
+    });
+
+    it("{ format: 'bytes' } gives ByteDatasets of the same pixels, from plain or gzipped files", () => {
+      const pix = (n: number): Buffer => idx(8, [n, 28, 28], Buffer.from(Array.from({ length: n * 784 }, (_, i) => (i * 7) % 256)));
+      put('train-images-idx3-ubyte.gz', zlib.gzipSync(pix(40)));
+      put('train-labels-idx1-ubyte.gz', zlib.gzipSync(lbls(Array.from({ length: 40 }, (_, i) => i % 10))));
+      put('t10k-images-idx3-ubyte', pix(2));
+      put('t10k-labels-idx1-ubyte', lbls([0, 9]));
+      const { train, test } = ng.data.loadFashionMnist(dir, { format: 'bytes' });
+      const ref = ng.data.loadFashionMnist(dir);
+      expect(train.shape).to.deep.equal([40, 784]);
+      expect(test.shape).to.deep.equal([2, 784]);
+      expect(train.scale).to.equal(1 / 255);
+      expect(Array.from(train.bytes.subarray(0, 5))).to.deep.equal([0, 7, 14, 21, 28]);
+      expect(Array.from(train.toTensor().data)).to.deep.equal(Array.from(ref.train.x.data));
+      expect(Array.from(test.toTensor().data)).to.deep.equal(Array.from(ref.test.x.data));
+      expect(Array.from(test.y as Int32Array)).to.deep.equal([0, 9]);
+      expect(() => ng.data.loadFashionMnist(dir, { format: 'uint8' as 'bytes' })).to.throw(/argument 'format' must be 'float32' or 'bytes'/);
+      expect(() => ng.data.loadFashionMnist(dir, null as unknown as { format: 'bytes' })).to.throw(/argument 'opts'/);
     });
 
     it('says where the files are expected and how to install them', () => {
