@@ -78,7 +78,7 @@ const GUARD = 16;
 const F_SENTINEL = 12345.5;
 const I_SENTINEL = 0x5a5a5a5a;
 
-type Fenced = Float32Array | Float64Array | Int32Array;
+type Fenced = Float32Array | Float64Array | Int32Array | Uint8Array;
 const fences = new Map<Fenced, { whole: Fenced; sentinel: number; what: string }>();
 
 let fencing = true;
@@ -99,7 +99,7 @@ export function fenced<T extends Fenced>(ctor: { new (n: number): T }, n: number
     return plain;
   }
   const whole = new ctor(n + 2 * GUARD);
-  const sentinel = whole instanceof Int32Array ? I_SENTINEL : F_SENTINEL;
+  const sentinel = whole instanceof Int32Array ? I_SENTINEL : whole instanceof Uint8Array ? 0xa5 : F_SENTINEL;
   whole.fill(sentinel);
   const view = whole.subarray(GUARD, GUARD + n) as T;
   if (fill) for (let i = 0; i < n; i++) view[i] = fill(i);
