@@ -2,9 +2,12 @@
  * Whole-run jobs of the MLP benchmark, each run in its own process by suite-mlp.ts (the PyTorch
  * peer runs the same jobs through torch_mlp.py):
  *
- *   node dist/scripts/bench/mlp_jobs.js epoch [--threads N]
+ *   node dist/scripts/bench/mlp_jobs.js epoch [--threads N] [--data bytes|float32]
  *       peak-RSS job: load Fashion-MNIST, train 1 epoch of 784-256-128-10 (ReLU), Adam 1e-3,
- *       batch 128, shuffled; prints {"maxRssKiB", "seconds", "loss"}
+ *       batch 128, shuffled; prints {"maxRssKiB", "seconds", "loss"}. The images stay bytes
+ *       (ng.data.loadFashionMnist(dir, { format: 'bytes' }), a ByteDataset: each batch converted to
+ *       x / 255 in float32 by the loader, the same values as the float32 tensor); --data float32
+ *       holds the whole training set as a float32 tensor instead (the library's default format).
  *   node dist/scripts/bench/mlp_jobs.js accuracy [--bn 0|1] [--seed S] [--epochs 5] [--threads N]
  *                                               [--weights FILE --order FILE]
  *       the recipe: the same MLP (optionally Linear-BatchNorm1d-ReLU), Adam 1e-3, batch 128,
@@ -55,14 +58,16 @@ function* ordered(x: ng.Tensor, y: Int32Array, order: Int32Array, epoch: number,
   }
 }
 
-function trainEpochs(model: ng.nn.Module, x: ng.Tensor, y: Int32Array, epochs: number, seed: number, order?: Int32Array): number {
+/** The user's loop over a shuffled DataLoader (seeded), or over batches in a given order. */
+function trainEpochs(model: ng.nn.Module, data: ng.data.Dataset & { x?: ng.Tensor }, epochs: number, seed: number, order?: Int32Array): number {
   const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = new ng.nn.CrossEntropyLoss();
-  const loader = new ng.data.DataLoader(new ng.data.TensorDataset(x, y), { batchSize: 128, shuffle: true, seed });
+  const loader = new ng.data.DataLoader(data, { batchSize: 128, shuffle: true, seed });
+  const y = data.y as Int32Array;
   let last = NaN;
   for (let e = 0; e < epochs; e++) {
     model.train();
-    for (const b of order ? ordered(x, y, order, e, 128) : loader) {
+    for (const b of order && data.x ? ordered(data.x, y, order, e, 128) : loader) {
       opt.zeroGrad();
       const loss = lossFn.forward(model.forward(b.x), b.y);
       loss.backward();
@@ -79,9 +84,14 @@ function main(): void {
   if (mode === 'epoch') {
     const t0 = performance.now();
     ng.manualSeed(0);
-    const data = ng.data.loadFashionMnist();
+    const format = arg('--data', 'bytes');
+    if (format !== 'bytes' && format !== 'float32') throw new Error(`--data must be bytes or float32, got ${format}`);
+    const train =
+      format === 'bytes'
+        ? ng.data.loadFashionMnist(undefined, { format: 'bytes' }).train
+        : ((t) => new ng.data.TensorDataset(t.x, t.y))(ng.data.loadFashionMnist().train);
     const model = mlp(false);
-    const loss = trainEpochs(model, data.train.x, data.train.y, 1, 0);
+    const loss = trainEpochs(model, train, 1, 0);
     console.log(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, seconds: (performance.now() - t0) / 1000, loss }));
   } else if (mode === 'accuracy') {
     const seed = Number(arg('--seed', '0'));
@@ -107,7 +117,7 @@ function main(): void {
       order = new Int32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
     }
     const t0 = performance.now();
-    trainEpochs(model, data.train.x, data.train.y, Number(arg('--epochs', '5')), seed, order);
+    trainEpochs(model, new ng.data.TensorDataset(data.train.x, data.train.y), Number(arg('--epochs', '5')), seed, order);
     model.eval();
     const logits = ng.noGrad(() => model.forward(data.test.x));
     const accuracy = ng.accuracy(logits, data.test.y);

@@ -6,6 +6,9 @@ Modes:
                            drives it so that both sides' samples alternate in the same run)
   torch_mlp.py epoch       peak-RSS job: load Fashion-MNIST, train 1 epoch (784-256-128-10 ReLU,
                            Adam 1e-3, batch 128, shuffled), print {"maxRssKiB", "seconds", "loss"}
+                           (--data uint8: the images kept as a uint8 tensor and each batch converted
+                           with .float().div_(255), as torchvision's uint8 storage + ToTensor would;
+                           the default, float32, converts the whole set up front)
   torch_mlp.py accuracy    the recipe: 5 epochs, 784-256-128-10 (+/- BatchNorm1d), Adam 1e-3,
                            batch 128, shuffled; print {"accuracy", "seconds"} on the test set
                            (--weights FILE: initial parameters; --order FILE: int32 batch order)
@@ -39,12 +42,15 @@ def read_idx(name):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def load(split, limit=None):
+def load(split, limit=None, uint8=False):
     prefix = "train" if split == "train" else "t10k"
     img = read_idx(prefix + "-images-idx3-ubyte")
     lbl = read_idx(prefix + "-labels-idx1-ubyte")
     if limit is not None:
         img, lbl = img[:limit], lbl[:limit]
+    if uint8:
+        x = torch.from_numpy(img.reshape(len(img), 784).copy())
+        return x, torch.from_numpy(lbl.astype(np.int64))
     x = torch.from_numpy(img.reshape(len(img), 784).astype(np.float32) / np.float32(255))
     y = torch.from_numpy(lbl.astype(np.int64))
     return x, y
@@ -190,6 +196,8 @@ def train_epochs(model, opt, x, y, epochs, batch, seed, order=None):
     for e in range(epochs):
         model.train()
         for xb, yb in (ordered(x, y, order, e, batch) if order is not None else loader):
+            if xb.dtype == torch.uint8:
+                xb = xb.float().div_(255)
             opt.zero_grad()
             loss = F.cross_entropy(model(xb), yb)
             loss.backward()
@@ -211,7 +219,7 @@ def main():
     elif mode == "epoch":
         t0 = time.perf_counter()
         torch.manual_seed(0)
-        x, y = load("train")
+        x, y = load("train", uint8=arg("--data", "float32") == "uint8")
         model = mlp(False)
         loss = train_epochs(model, torch.optim.Adam(model.parameters(), lr=1e-3), x, y, 1, 128, 0)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
