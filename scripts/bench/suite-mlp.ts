@@ -584,7 +584,7 @@ function rssCase(ctx: BenchContext, torch: boolean): void {
     columns: ['data storage', 'ng MiB', 'ng s', 'ng last loss', 'PyTorch MiB', 'PyTorch s', 'PyTorch last loss', 'ratio ng/PyTorch', 'target'],
     rows,
     notes: [
-      'each job in a fresh process (scripts/bench/mlp_jobs.ts epoch --data bytes|float32, torch_mlp.py epoch --data float32|uint8); ru_maxrss of that process, the median of 3 runs',
+      'each job in a fresh process (scripts/bench/mlp_jobs.ts epoch --data bytes|float32, torch_mlp.py epoch --data float32|uint8); peak RSS (VmHWM) of that process, the median of 3 runs',
       'bytes: 47 MB of training images instead of 188 MB; batches hold the same float32 values (x / 255) either way, so the losses match between storages',
       "torchvision's FashionMNIST keeps its images as uint8 too and converts per sample (ToTensor); the second row measures that setup for PyTorch",
       note,
