@@ -20,56 +20,58 @@ long dim_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   return d;
 }
 
-// linearForward(out, x, w, b|null, N, I, O)
-Napi::Value LinearForward(const Napi::CallbackInfo& info) {
+// The arguments shared by the Linear bindings: (…, x, w, [b], N, I, O) at the given positions.
+struct LinearDims {
+  long N, I, O;
+};
+LinearDims linear_dims(const Napi::CallbackInfo& info, size_t first) {
+  return LinearDims{dim_arg(info, first, "N"), dim_arg(info, first + 1, "I"), dim_arg(info, first + 2, "O")};
+}
+
+// linearForward(out, x, w, b|null, N, I, O) and linearReluForward(y, x, w, b|null, N, I, O)
+template <void (*Kernel)(float*, const float*, const float*, const float*, long, long, long)>
+Napi::Value LinearForwardT(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  long N = dim_arg(info, 4, "N"), I = dim_arg(info, 5, "I"), O = dim_arg(info, 6, "O");
-  float* out = f32_at_least(info, 0, "out", checked_mul(env, N, O));
-  float* x = f32_at_least(info, 1, "x", checked_mul(env, N, I));
-  float* w = f32_at_least(info, 2, "w", checked_mul(env, O, I));
-  float* b = f32_at_least(info, 3, "b", O, true);
-  linear_forward(out, x, w, b, N, I, O);
+  LinearDims d = linear_dims(info, 4);
+  float* out = f32_at_least(info, 0, "out", checked_mul(env, d.N, d.O));
+  float* x = f32_at_least(info, 1, "x", checked_mul(env, d.N, d.I));
+  float* w = f32_at_least(info, 2, "w", checked_mul(env, d.O, d.I));
+  float* b = f32_at_least(info, 3, "b", d.O, true);
+  Kernel(out, x, w, b, d.N, d.I, d.O);
   return env.Undefined();
+}
+
+// The gradient buffers (dx|null, dw|null, db|null) and dout of the Linear backward bindings.
+struct LinearGrads {
+  float *dx, *dw, *db, *g;
+};
+LinearGrads linear_grads(const Napi::CallbackInfo& info, const LinearDims& d) {
+  Napi::Env env = info.Env();
+  return LinearGrads{f32_at_least(info, 0, "dx", checked_mul(env, d.N, d.I), true),
+                     f32_at_least(info, 1, "dw", checked_mul(env, d.O, d.I), true),
+                     f32_at_least(info, 2, "db", d.O, true), f32_at_least(info, 3, "dout", checked_mul(env, d.N, d.O))};
 }
 
 // linearBackward(dx|null, dw|null, db|null, dout, x, w, N, I, O)
 Napi::Value LinearBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  long N = dim_arg(info, 6, "N"), I = dim_arg(info, 7, "I"), O = dim_arg(info, 8, "O");
-  float* dx = f32_at_least(info, 0, "dx", checked_mul(env, N, I), true);
-  float* dw = f32_at_least(info, 1, "dw", checked_mul(env, O, I), true);
-  float* db = f32_at_least(info, 2, "db", O, true);
-  float* g = f32_at_least(info, 3, "dout", checked_mul(env, N, O));
-  float* x = f32_at_least(info, 4, "x", checked_mul(env, N, I));
-  float* w = f32_at_least(info, 5, "w", checked_mul(env, O, I));
-  linear_backward(dx, dw, db, g, x, w, N, I, O);
-  return env.Undefined();
-}
-
-// linearReluForward(y, x, w, b|null, N, I, O)
-Napi::Value LinearReluForward(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  long N = dim_arg(info, 4, "N"), I = dim_arg(info, 5, "I"), O = dim_arg(info, 6, "O");
-  float* y = f32_at_least(info, 0, "y", checked_mul(env, N, O));
-  float* x = f32_at_least(info, 1, "x", checked_mul(env, N, I));
-  float* w = f32_at_least(info, 2, "w", checked_mul(env, O, I));
-  float* b = f32_at_least(info, 3, "b", O, true);
-  linear_relu_forward(y, x, w, b, N, I, O);
+  LinearDims d = linear_dims(info, 6);
+  LinearGrads gr = linear_grads(info, d);
+  float* x = f32_at_least(info, 4, "x", checked_mul(env, d.N, d.I));
+  float* w = f32_at_least(info, 5, "w", checked_mul(env, d.O, d.I));
+  linear_backward(gr.dx, gr.dw, gr.db, gr.g, x, w, d.N, d.I, d.O);
   return env.Undefined();
 }
 
 // linearReluBackward(dx|null, dw|null, db|null, dout, y, x, w, N, I, O)
 Napi::Value LinearReluBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  long N = dim_arg(info, 7, "N"), I = dim_arg(info, 8, "I"), O = dim_arg(info, 9, "O");
-  float* dx = f32_at_least(info, 0, "dx", checked_mul(env, N, I), true);
-  float* dw = f32_at_least(info, 1, "dw", checked_mul(env, O, I), true);
-  float* db = f32_at_least(info, 2, "db", O, true);
-  float* g = f32_at_least(info, 3, "dout", checked_mul(env, N, O));
-  float* y = f32_at_least(info, 4, "y", checked_mul(env, N, O));
-  float* x = f32_at_least(info, 5, "x", checked_mul(env, N, I));
-  float* w = f32_at_least(info, 6, "w", checked_mul(env, O, I));
-  linear_relu_backward(dx, dw, db, g, y, x, w, N, I, O);
+  LinearDims d = linear_dims(info, 7);
+  LinearGrads gr = linear_grads(info, d);
+  float* y = f32_at_least(info, 4, "y", checked_mul(env, d.N, d.O));
+  float* x = f32_at_least(info, 5, "x", checked_mul(env, d.N, d.I));
+  float* w = f32_at_least(info, 6, "w", checked_mul(env, d.O, d.I));
+  linear_relu_backward(gr.dx, gr.dw, gr.db, gr.g, y, x, w, d.N, d.I, d.O);
   return env.Undefined();
 }
 
@@ -225,9 +227,9 @@ Napi::Value MseBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 static void init_nn(Napi::Env env, Napi::Object exports) {
-  set_fn(env, exports, "linearForward", LinearForward);
+  set_fn(env, exports, "linearForward", LinearForwardT<linear_forward>);
   set_fn(env, exports, "linearBackward", LinearBackward);
-  set_fn(env, exports, "linearReluForward", LinearReluForward);
+  set_fn(env, exports, "linearReluForward", LinearForwardT<linear_relu_forward>);
   set_fn(env, exports, "linearReluBackward", LinearReluBackward);
   set_fn(env, exports, "softmaxXentForward", SoftmaxXentForward);
   set_fn(env, exports, "softmaxXentBackward", SoftmaxXentBackward);

@@ -159,12 +159,13 @@ function mlp(bn: boolean): ng.nn.Sequential {
   return new ng.nn.Sequential(...layers);
 }
 
-function ourMlp(bn: boolean, opt: 'adam' | 'sgd', batches: Batch[], seed: number): OurCase {
-  ng.manualSeed(seed);
-  const model = mlp(bn);
-  const params = model.parameters();
-  const optimizer = opt === 'adam' ? new ng.optim.Adam(params, { lr: ADAM_LR }) : new ng.optim.SGD(params, { lr: SGD_LR, momentum: 0.9 });
-  const lossFn = new ng.nn.CrossEntropyLoss();
+/** The loop a user writes (zeroGrad, forward, loss, backward, step) over the given batches, in turn. */
+function ourCase(
+  model: ng.nn.Module,
+  optimizer: ng.optim.Optimizer,
+  lossFn: ng.nn.Module & { forward(out: ng.Tensor, target: ng.Tensor | Int32Array): ng.Tensor },
+  batches: { x: ng.Tensor; y: ng.Tensor | Int32Array }[],
+): OurCase {
   let i = 0;
   const once = (): ng.Tensor => {
     const b = batches[i];
@@ -180,31 +181,24 @@ function ourMlp(bn: boolean, opt: 'adam' | 'sgd', batches: Batch[], seed: number
     run: (steps) => {
       for (let s = 0; s < steps; s++) once();
     },
-    params,
+    params: model.parameters(),
   };
+}
+
+function ourMlp(bn: boolean, opt: 'adam' | 'sgd', batches: Batch[], seed: number): OurCase {
+  ng.manualSeed(seed);
+  const model = mlp(bn);
+  const params = model.parameters();
+  const optimizer = opt === 'adam' ? new ng.optim.Adam(params, { lr: ADAM_LR }) : new ng.optim.SGD(params, { lr: SGD_LR, momentum: 0.9 });
+  return ourCase(model, optimizer, new ng.nn.CrossEntropyLoss(), batches);
 }
 
 function ourTiny(): OurCase {
   const model = new ng.nn.Linear(2, 1, { bias: false, init: (w) => w.data.fill(0) });
-  const params = model.parameters();
-  const optimizer = new ng.optim.SGD(params, { lr: TINY_LR });
-  const lossFn = new ng.nn.MSELoss();
+  const optimizer = new ng.optim.SGD(model.parameters(), { lr: TINY_LR });
   const x = ng.tensor([[2, 2], [2, 0]]);
   const y = ng.tensor([[2], [0]]);
-  const once = (): ng.Tensor => {
-    optimizer.zeroGrad();
-    const loss = lossFn.forward(model.forward(x), y);
-    loss.backward();
-    optimizer.step();
-    return loss;
-  };
-  return {
-    step: () => once().item(),
-    run: (steps) => {
-      for (let s = 0; s < steps; s++) once();
-    },
-    params,
-  };
+  return ourCase(model, optimizer, new ng.nn.MSELoss(), [{ x, y }]);
 }
 
 /** Per-step seconds of `reps` samples of `steps` steps each. */
