@@ -27,7 +27,7 @@ export interface ByteDatasetOptions {
 export class ByteDataset implements Dataset {
   /** the samples, row-major [N, ...] (not copied: changing them changes later batches) */
   readonly bytes: Uint8Array;
-  /** [N, ...]: the shape of the float tensor the bytes stand for */
+  /** `[N, ...]`: the shape of the float tensor the bytes stand for */
   readonly shape: readonly number[];
   readonly y: Tensor | Int32Array;
   readonly scale: number;
