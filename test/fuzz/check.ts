@@ -6,6 +6,7 @@
  */
 import { expect } from 'chai';
 import { lcg } from '../helpers';
+import { strides } from '../ops/ref';
 
 export type Outcome<T> = { ok: true; value: T; ms: number } | { ok: false; error: Error; ms: number };
 
@@ -61,15 +62,8 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
 }
 
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
+/** Row-major element strides (the ops tests' reference helper). */
+export const stridesOf = strides;
 
 // ---- fenced typed arrays ----
 

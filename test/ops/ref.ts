@@ -25,7 +25,8 @@ export function randInt(rnd: () => number, lo: number, hi: number): number {
   return lo + Math.floor(rnd() * (hi - lo + 1));
 }
 
-function strides(shape: readonly number[]): number[] {
+/** Row-major element strides of a shape. */
+export function strides(shape: readonly number[]): number[] {
   const s = new Array<number>(shape.length);
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
