@@ -14,6 +14,13 @@ interface Frame {
   where: string;
 }
 
+/** Index of the quote that closes the JSON string opening at `i`, stepping over escapes. */
+function closingQuote(text: string, i: number): number {
+  let j = i + 1;
+  while (j < text.length && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+  return j;
+}
+
 /** The first duplicate key and the object holding it (`where`, '' for the top level), or null. */
 export function findDuplicateKey(text: string): { key: string; where: string } | null {
   const stack: Frame[] = [];
@@ -21,9 +28,7 @@ export function findDuplicateKey(text: string): { key: string; where: string } |
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // a string: find its closing quote, stepping over escapes
-      let j = i + 1;
-      while (j < n && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
+      const j = closingQuote(text, i);
       const top = stack[stack.length - 1];
       if (top && top.isObject && top.expectKey) {
         const raw = text.slice(i, j + 1);
@@ -63,9 +68,7 @@ export function jsonSizeProblem(text: string, maxDepth: number, maxItems: number
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      let j = i + 1;
-      while (j < n && text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c ? 2 : 1;
-      i = j;
+      i = closingQuote(text, i);
     } else if (c === 0x7b || c === 0x5b) {
       items++;
       if (++depth > maxDepth) return 'depth';

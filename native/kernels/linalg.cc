@@ -116,23 +116,18 @@ int eigh(T* values, T* vectors, const T* a, long n) {
   }
 }
 
-template <typename T>
-int solve_sym(T* x, const T* a, const T* b, long n, long k) {
+// The shared frame of the two solves: input checks, copies of a and of b (column-major), the
+// factor-and-solve step `factor_solve(N, K, m, rhs) → info`, and the answer back in row-major x.
+template <typename T, typename F>
+int solve_with(T* x, const T* a, const T* b, long n, long k, F factor_solve) {
   if (int bad = check_input<T>(a, b, n, k)) return bad;
   if (n == 0 || k == 0) return 0;
   if (n * k > (long)INT_MAX) return kTooLarge;
   try {
     std::vector<T> m(a, a + n * n), rhs((size_t)(n * k));
     to_col_major(rhs.data(), b, n, k);
-    std::vector<blasint> ipiv((size_t)n);
-    blasint N = (blasint)n, K = (blasint)k, info = 0, lwork = -1;
-    T wq = 0;
-    sysv(&N, &K, m.data(), ipiv.data(), rhs.data(), &wq, &lwork, &info);
-    if (info != 0) return (int)info;
-    lwork = (blasint)wq;
-    std::vector<T> work((size_t)(lwork > 1 ? lwork : 1));
-    sysv(&N, &K, m.data(), ipiv.data(), rhs.data(), work.data(), &lwork, &info);
-    if (info != 0) return (int)info;
+    blasint N = (blasint)n, K = (blasint)k;
+    if (blasint info = factor_solve(N, K, m.data(), rhs.data())) return (int)info;
     from_col_major(x, rhs.data(), n, k);
     return 0;
   } catch (const std::bad_alloc&) {
@@ -141,23 +136,29 @@ int solve_sym(T* x, const T* a, const T* b, long n, long k) {
 }
 
 template <typename T>
+int solve_sym(T* x, const T* a, const T* b, long n, long k) {
+  return solve_with(x, a, b, n, k, [n](blasint& N, blasint& K, T* m, T* rhs) -> blasint {
+    std::vector<blasint> ipiv((size_t)n);
+    blasint info = 0, lwork = -1;
+    T wq = 0;
+    sysv(&N, &K, m, ipiv.data(), rhs, &wq, &lwork, &info);  // workspace query
+    if (info != 0) return info;
+    lwork = (blasint)wq;
+    std::vector<T> work((size_t)(lwork > 1 ? lwork : 1));
+    sysv(&N, &K, m, ipiv.data(), rhs, work.data(), &lwork, &info);
+    return info;
+  });
+}
+
+template <typename T>
 int cholesky_solve(T* x, const T* a, const T* b, long n, long k) {
-  if (int bad = check_input<T>(a, b, n, k)) return bad;
-  if (n == 0 || k == 0) return 0;
-  if (n * k > (long)INT_MAX) return kTooLarge;
-  try {
-    std::vector<T> m(a, a + n * n), rhs((size_t)(n * k));
-    to_col_major(rhs.data(), b, n, k);
-    blasint N = (blasint)n, K = (blasint)k, info = 0;
-    potrf(&N, m.data(), &info);
-    if (info != 0) return (int)info;
-    potrs(&N, &K, m.data(), rhs.data(), &info);
-    if (info != 0) return (int)info;
-    from_col_major(x, rhs.data(), n, k);
-    return 0;
-  } catch (const std::bad_alloc&) {
-    return kNoMemory;
-  }
+  return solve_with(x, a, b, n, k, [](blasint& N, blasint& K, T* m, T* rhs) -> blasint {
+    blasint info = 0;
+    potrf(&N, m, &info);
+    if (info != 0) return info;
+    potrs(&N, &K, m, rhs, &info);
+    return info;
+  });
 }
 
 template int eigh<float>(float*, float*, const float*, long);

@@ -114,6 +114,19 @@ const UNARY: ((x: number, p: number) => number)[] = [
   (x) => -x, Math.exp, Math.log, Math.sqrt, (x) => Math.max(x, 0), (x) => 1 / (1 + Math.exp(-x)), Math.tanh, (x, p) => Math.pow(x, p), Math.abs,
 ];
 
+/** x·wᵀ + b (and ReLU) in double: the reference of linearForward / linearReluForward. */
+function linearRef(c: Ctx, bf: Bufs, relu: boolean): number[] {
+  const { N, I: In, O } = c.s;
+  const want: number[] = [];
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++) {
+      let s = c.present.b ? bf.b[o] : 0;
+      for (let i = 0; i < In; i++) s += bf.x[n * In + i] * bf.w[o * In + i];
+      want.push(relu ? Math.max(s, 0) : s);
+    }
+  return want;
+}
+
 function refAxis(c: Ctx, x: ArrayLike<number>, f: (row: number[]) => number[]): number[] {
   const { outer, n, inner } = c.s;
   const out = new Array<number>(outer * n * inner).fill(0);
@@ -267,15 +280,7 @@ const SPECS: Spec[] = [
     sizes: { N: 5, I: 5, O: 5 },
     args: [F('out', (s) => s.N * s.O), F('x', (s) => s.N * s.I), F('w', (s) => s.O * s.I), F('b', (s) => s.O, { opt: true }), Z('N'), Z('I'), Z('O')],
     check: (c, bf, af) => {
-      const { N, I: In, O } = c.s;
-      const want: number[] = [];
-      for (let n = 0; n < N; n++)
-        for (let o = 0; o < O; o++) {
-          let s = c.present.b ? bf.b[o] : 0;
-          for (let i = 0; i < In; i++) s += bf.x[n * In + i] * bf.w[o * In + i];
-          want.push(s);
-        }
-      expectNear('linearForward', Array.from(af.out).slice(0, N * O), want, 1e-5, 1e-5);
+      expectNear('linearForward', Array.from(af.out).slice(0, c.s.N * c.s.O), linearRef(c, bf, false), 1e-5, 1e-5);
     },
   },
   {
@@ -283,15 +288,7 @@ const SPECS: Spec[] = [
     sizes: { N: 5, I: 5, O: 5 },
     args: [F('y', (s) => s.N * s.O), F('x', (s) => s.N * s.I), F('w', (s) => s.O * s.I), F('b', (s) => s.O, { opt: true }), Z('N'), Z('I'), Z('O')],
     check: (c, bf, af) => {
-      const { N, I: In, O } = c.s;
-      const want: number[] = [];
-      for (let n = 0; n < N; n++)
-        for (let o = 0; o < O; o++) {
-          let s = c.present.b ? bf.b[o] : 0;
-          for (let i = 0; i < In; i++) s += bf.x[n * In + i] * bf.w[o * In + i];
-          want.push(Math.max(s, 0));
-        }
-      expectNear('linearReluForward', Array.from(af.y).slice(0, N * O), want, 1e-5, 1e-5);
+      expectNear('linearReluForward', Array.from(af.y).slice(0, c.s.N * c.s.O), linearRef(c, bf, true), 1e-5, 1e-5);
     },
   },
   {
