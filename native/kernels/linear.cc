@@ -72,6 +72,51 @@ void gemm(float* out, const float* a, const float* b, int M, int K, int N, bool 
   }
 }
 
+// The elementwise passes around the sgemms (ReLU, its mask, the bias-gradient column sums) are
+// compiled for AVX-512, AVX2 and baseline x86-64, the loader picking the best the CPU runs (as the
+// optimizer kernels, see optim.cc); they have no floating-point contraction to change results.
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__)
+#define NG_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define NG_CLONES
+#endif
+
+// y ← max(y, 0) in place (NaN stays NaN, as PyTorch's relu)
+NG_CLONES void relu_inplace(float* y, long n) {
+  for (long i = 0; i < n; i++) {
+    const float v = y[i];
+    y[i] = v <= 0.f ? 0.f : v;
+  }
+}
+
+// acc [O] += Σ_n g [n, :]   (double accumulators; row by row, so g is read in order)
+NG_CLONES void column_sums(double* acc, const float* g, long N, long O) {
+  for (long n = 0; n < N; n++) {
+    const float* row = g + n * O;
+    for (long o = 0; o < O; o++) acc[o] += row[o];
+  }
+}
+
+// d = dout ⊙ [y > 0]   (both loads unconditional, so the select becomes a vector blend)
+NG_CLONES void relu_mask(float* d, const float* dout, const float* y, long n) {
+  for (long i = 0; i < n; i++) {
+    const float g = dout[i], v = y[i];
+    d[i] = v > 0.f ? g : 0.f;
+  }
+}
+
+// db [O] += acc (rounded once)
+void add_bias_grad(float* db, const double* acc, long O) {
+  for (long o = 0; o < O; o++) db[o] += (float)acc[o];
+}
+
+// Per-thread double accumulators for the bias gradient, zeroed.
+double* bias_acc(long O) {
+  thread_local std::vector<double> acc;
+  acc.assign((size_t)O, 0.0);
+  return acc.data();
+}
+
 // Scratch for the masked gradient of the fused backward, reused across calls (per thread).
 float* scratch(long n) {
   thread_local std::vector<float> buf;
@@ -96,24 +141,17 @@ void linear_backward(float* dx, float* dw, float* db, const float* dout, const f
   if (dx) gemm(dx, dout, w, (int)N, (int)O, (int)I, false, false, 1.f);
   // dw [O, I] += (dout [N, O])ᵀ · x [N, I]
   if (dw) gemm(dw, dout, x, (int)O, (int)N, (int)I, true, false, 1.f);
-  // db [O] += Σ_n dout [n, :]  (row by row, so dout is read in order)
+  // db [O] += Σ_n dout [n, :]
   if (db && O > 0) {
-    std::vector<double> acc(O, 0.0);
-    for (long n = 0; n < N; n++) {
-      const float* g = dout + n * O;
-      for (long o = 0; o < O; o++) acc[o] += g[o];
-    }
-    for (long o = 0; o < O; o++) db[o] += (float)acc[o];
+    double* acc = bias_acc(O);
+    column_sums(acc, dout, N, O);
+    add_bias_grad(db, acc, O);
   }
 }
 
 void linear_relu_forward(float* y, const float* x, const float* w, const float* b, long N, long I, long O) {
   linear_forward(y, x, w, b, N, I, O);
-  const long n = N * O;
-  for (long i = 0; i < n; i++) {
-    const float v = y[i];
-    y[i] = v <= 0.f ? 0.f : v;  // NaN stays NaN, as PyTorch
-  }
+  relu_inplace(y, N * O);
 }
 
 void linear_relu_backward(float* dx, float* dw, float* db, const float* dout, const float* y, const float* x,
@@ -121,11 +159,7 @@ void linear_relu_backward(float* dx, float* dw, float* db, const float* dout, co
   const long n = N * O;
   if (n == 0) return;
   float* d = scratch(n);
-  // both loads unconditional, so the compiler turns the select into vector blends (no branch)
-  for (long i = 0; i < n; i++) {
-    const float g = dout[i], v = y[i];
-    d[i] = v > 0.f ? g : 0.f;
-  }
+  relu_mask(d, dout, y, n);
   linear_backward(dx, dw, db, d, x, w, N, I, O);
 }
 
