@@ -21,19 +21,10 @@
 import { performance } from 'perf_hooks';
 import * as ng from '../../lib';
 import { native } from '../../lib/native';
+import { k as nnKernels } from '../../lib/nn/kernels';
+import { kernels as optimKernels } from '../../lib/optim/kernels';
 import { Timing, summarize } from './harness';
 
-interface Raw {
-  linearReluForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, I: number, O: number): void;
-  linearForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, I: number, O: number): void;
-  linearBackward(dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dout: Float32Array, x: Float32Array, w: Float32Array, N: number, I: number, O: number): void;
-  linearReluBackward(dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dout: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, N: number, I: number, O: number): void;
-  softmaxXentForward(loss: Float32Array, probs: Float32Array, lse: Float32Array, logits: Float32Array, classes: Int32Array, target: null, N: number, K: number, smoothing: number): number;
-  softmaxXentBackward(dlogits: Float32Array, dtarget: null, dloss: Float32Array, stride: number, scale: number, probs: Float32Array, lse: Float32Array, logits: Float32Array, classes: Int32Array, target: null, N: number, K: number, smoothing: number): void;
-  adamStep(p: Float32Array[], g: Float32Array[], m: Float32Array[], v: Float32Array[], vmax: null, steps: Float64Array, lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean): void;
-  sgemm(out: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number, ta: boolean, tb: boolean, alpha: number, beta: number): void;
-}
-const raw = native as unknown as Raw;
 
 export interface BreakdownRow {
   what: string;
@@ -95,29 +86,29 @@ function nativeStep(sizes: number[], init: Float32Array[], batches: Batch[], lr:
     const x = b.x.data;
     const input = (l: number): Float32Array => (l === 0 ? x : act[l - 1]);
     if (parts === 'gemm') {
-      for (let l = 0; l < L; l++) raw.sgemm(act[l], input(l), W[l], B, sizes[l], sizes[l + 1], false, true, 1, 0);
+      for (let l = 0; l < L; l++) native.sgemm(act[l], input(l), W[l], B, sizes[l], sizes[l + 1], false, true, 1, 0);
       for (let l = L - 1; l >= 0; l--) {
-        if (l > 0) raw.sgemm(dact[l - 1], dact[l], W[l], B, sizes[l + 1], sizes[l], false, false, 1, 1);
-        raw.sgemm(gW[l], dact[l], input(l), sizes[l + 1], B, sizes[l], true, false, 1, 1);
+        if (l > 0) native.sgemm(dact[l - 1], dact[l], W[l], B, sizes[l + 1], sizes[l], false, false, 1, 1);
+        native.sgemm(gW[l], dact[l], input(l), sizes[l + 1], B, sizes[l], true, false, 1, 1);
       }
       return 0;
     }
     for (const g of grads) g.fill(0);
     for (let l = 0; l < L; l++) {
-      if (l < L - 1) raw.linearReluForward(act[l], input(l), W[l], bias[l], B, sizes[l], sizes[l + 1]);
-      else raw.linearForward(act[l], input(l), W[l], bias[l], B, sizes[l], sizes[l + 1]);
+      if (l < L - 1) nnKernels.linearReluForward(act[l], input(l), W[l], bias[l], B, sizes[l], sizes[l + 1]);
+      else nnKernels.linearForward(act[l], input(l), W[l], bias[l], B, sizes[l], sizes[l + 1]);
     }
-    const total = raw.softmaxXentForward(rowLoss, probs, lse, act[L - 1], b.y, null, B, K, 0);
+    const total = nnKernels.softmaxXentForward(rowLoss, probs, lse, act[L - 1], b.y, null, B, K, 0);
     for (const d of dact) d.fill(0);
-    raw.softmaxXentBackward(dact[L - 1], null, one, 0, 1 / B, probs, lse, act[L - 1], b.y, null, B, K, 0);
+    nnKernels.softmaxXentBackward(dact[L - 1], null, one, 0, 1 / B, probs, lse, act[L - 1], b.y, null, B, K, 0);
     for (let l = L - 1; l >= 0; l--) {
       const dx = l > 0 ? dact[l - 1] : null;
-      if (l === L - 1) raw.linearBackward(dx, gW[l], gb[l], dact[l], input(l), W[l], B, sizes[l], sizes[l + 1]);
-      else raw.linearReluBackward(dx, gW[l], gb[l], dact[l], act[l], input(l), W[l], B, sizes[l], sizes[l + 1]);
+      if (l === L - 1) nnKernels.linearBackward(dx, gW[l], gb[l], dact[l], input(l), W[l], B, sizes[l], sizes[l + 1]);
+      else nnKernels.linearReluBackward(dx, gW[l], gb[l], dact[l], act[l], input(l), W[l], B, sizes[l], sizes[l + 1]);
     }
     if (parts === 'all') {
       for (let k = 0; k < steps.length; k++) steps[k] += 1;
-      raw.adamStep(params, grads, m, v, null, steps, lr, 0.9, 0.999, 1e-8, 0, false);
+      optimKernels.adamStep(params, grads, m, v, null, steps, lr, 0.9, 0.999, 1e-8, 0, false);
     }
     return wantLoss ? total / B : 0;
   };
