@@ -87,25 +87,96 @@ NG_CLONES void rmsprop_step(float* p, const float* g, float* square_avg, float* 
 //   m ← β1m + (1 − β1)d,   v ← β2v + (1 − β2)d²
 //   amsgrad: v̂ ← max(v̂, v) and v̂ replaces v below
 //   θ ← θ − (η / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
-NG_CLONES void adam_step(float* p, const float* g, float* m, float* v, float* vmax, long n, const AdamHyper& h) {
+namespace {
+
+// Whether this CPU has fused multiply-add (checked once; x86-64-v3 and later have it, arm64 always).
+bool has_fma() {
+#if defined(__aarch64__) || defined(__FMA__)
+  return true;
+#elif defined(__x86_64__) && defined(__GNUC__)
+  static const bool yes = __builtin_cpu_supports("fma");
+  return yes;
+#else
+  return false;
+#endif
+}
+
+// RN(x / c) for the per-step constant c = √(1 − β2ᵗ) in (0, 1], given y = RN(1/c), without the
+// divider (Adam's square root and its other division keep it busy): q0 = RN(x·y), then two
+// residual corrections q ← RN(q + RN(x − q·c)·y). The first makes q faithful (within one ulp);
+// the second is then the correctly rounded quotient by Markstein's theorem (y is within half an
+// ulp of 1/c, and every residual x − q·c is exact in an FMA: x = √v is 0 or ≥ 2⁻⁷⁵, so nothing
+// underflows). So the result is bit for bit x / c, as PyTorch divides (checked against the division
+// on 4·10⁸ quotients, including all-ones significands and binade edges). x = +∞ would give ∞ − ∞
+// in the residual, so it passes through; NaN stays NaN.
+inline float div_by_constant(float x, float c, float y) {
+  float q = x * y;
+  float r = std::fma(-q, c, x);
+  q = std::fma(r, y, q);
+  r = std::fma(-q, c, x);
+  q = std::fma(r, y, q);
+  return std::isinf(x) ? x : q;
+}
+
+// How weight decay enters Adam: not at all, as L2 in the gradient (Adam), or decoupled (AdamW).
+enum class Decay { kNone, kL2, kDecoupled };
+
+// The Adam loop, specialised so that the vectorised body holds only the work of the chosen options
+// (a runtime `if` is turned into masked operations done on every element, and a masked access to a
+// null vmax runs through a slow assist on AMD CPUs). kMarkstein divides √v by the constant through
+// div_by_constant (FMA CPUs only).
+template <bool kMarkstein, Decay kDecay, bool kAmsgrad>
+__attribute__((always_inline)) inline void adam_loop(float* p, const float* g, float* m, float* v, float* vmax, long n,
+                                                     const AdamHyper& h) {
   const float b1 = h.beta1, b2 = h.beta2, c1 = h.one_minus_beta1, c2 = h.one_minus_beta2;
   const float wd = h.weight_decay, shrink = h.decay_factor, eps = h.eps;
-  const float neg_step = -h.step_size, bc2 = h.bias_correction2_sqrt;
-  const bool decay = wd != 0.0f, decoupled = shrink != 1.0f;
+  const float neg_step = -h.step_size, bc2 = h.bias_correction2_sqrt, inv_bc2 = 1.0f / bc2;
   for (long i = 0; i < n; i++) {
-    float theta = decoupled ? p[i] * shrink : p[i];
-    const float d = decay ? g[i] + wd * theta : g[i];
+    const float theta = kDecay == Decay::kDecoupled ? p[i] * shrink : p[i];
+    const float d = kDecay == Decay::kL2 ? g[i] + wd * theta : g[i];
     const float mi = m[i] * b1 + c1 * d;
     float vi = v[i] * b2 + c2 * d * d;
     m[i] = mi;
     v[i] = vi;
-    if (vmax != nullptr) {
+    if (kAmsgrad) {
       vi = std::max(vmax[i], vi);
       vmax[i] = vi;
     }
-    const float denom = std::sqrt(vi) / bc2 + eps;
+    const float s = std::sqrt(vi);
+    const float denom = (kMarkstein ? div_by_constant(s, bc2, inv_bc2) : s / bc2) + eps;
     p[i] = theta + neg_step * mi / denom;
   }
+}
+
+template <bool kMarkstein, Decay kDecay>
+__attribute__((always_inline)) inline void adam_with(float* p, const float* g, float* m, float* v, float* vmax, long n,
+                                                     const AdamHyper& h) {
+  if (vmax != nullptr)
+    adam_loop<kMarkstein, kDecay, true>(p, g, m, v, vmax, n, h);
+  else
+    adam_loop<kMarkstein, kDecay, false>(p, g, m, v, vmax, n, h);
+}
+
+template <bool kMarkstein>
+__attribute__((always_inline)) inline void adam_dispatch(float* p, const float* g, float* m, float* v, float* vmax, long n,
+                                                         const AdamHyper& h) {
+  if (h.decay_factor != 1.0f)
+    adam_with<kMarkstein, Decay::kDecoupled>(p, g, m, v, vmax, n, h);
+  else if (h.weight_decay != 0.0f)
+    adam_with<kMarkstein, Decay::kL2>(p, g, m, v, vmax, n, h);
+  else
+    adam_with<kMarkstein, Decay::kNone>(p, g, m, v, vmax, n, h);
+}
+
+}  // namespace
+
+NG_CLONES void adam_step(float* p, const float* g, float* m, float* v, float* vmax, long n, const AdamHyper& h) {
+  // Bound by the divider: a square root and two divisions per element. With FMA, the division by
+  // the constant √(1 − β2ᵗ) moves to the FMA units (same result).
+  if (has_fma())
+    adam_dispatch<true>(p, g, m, v, vmax, n, h);
+  else
+    adam_dispatch<false>(p, g, m, v, vmax, n, h);
 }
 
 // Rprop (PyTorch's rule, "Rprop−" with the sign-flip reset; η here are the step-size factors,
