@@ -158,8 +158,8 @@ __attribute__((always_inline)) inline void adam_with(float* p, const float* g, f
 }
 
 template <bool kMarkstein>
-__attribute__((always_inline)) inline void adam_dispatch(float* p, const float* g, float* m, float* v, float* vmax, long n,
-                                                         const AdamHyper& h) {
+__attribute__((always_inline)) inline void adam_dispatch(float* p, const float* g, float* m, float* v, float* vmax,
+                                                         long n, const AdamHyper& h) {
   if (h.decay_factor != 1.0f)
     adam_with<kMarkstein, Decay::kDecoupled>(p, g, m, v, vmax, n, h);
   else if (h.weight_decay != 0.0f)
