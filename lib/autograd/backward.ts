@@ -2,12 +2,14 @@
  * Reverse-mode differentiation over the recorded nodes (micrograd's algorithm over whole buffers):
  * order the graph topologically, seed the root, and run each node's chain rule from the output
  * back to the leaves. Gradients accumulate, so a tensor used twice needs nothing special.
- * Intermediate gradient buffers are freed as soon as their node has run; unless `retainGraph`,
- * each node then drops its saved tensors, so activations become garbage right after backward().
+ * Intermediate gradient buffers go back to the scratch pool (autograd/pool.ts) as soon as their
+ * node has run; unless `retainGraph`, each node then drops its saved tensors (so activations
+ * become garbage right after backward()) and hands its private caches to the pool.
  */
 import { native } from '../native';
 import { rangeError, shapeStr } from '../errors';
 import { Tensor, checkTensor, allocate } from '../tensor';
+import { giveBack, takeZeroed } from './pool';
 import { sameShape } from '../shape';
 
 function topoOrder(root: Tensor): Tensor[] {
@@ -62,7 +64,7 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainG
       if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(allocate('backward', t.size), t.shape);
       g = t.grad.data;
     } else {
-      g = allocate('backward', t.size);
+      g = takeZeroed('backward', t.size);
     }
     grads.set(t, g);
     return g;
@@ -91,11 +93,15 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainG
       if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(new Float32Array(g), t.shape);
       else native.axpy(t.grad.data, g, 1);
     }
-    if (t !== root || grad === undefined) native.detach(g); // intermediate gradient: free now
+    if (t !== root || grad === undefined) giveBack(g); // intermediate gradient: recycled for the next step
     if (!opts.retainGraph) {
       node.freed = true;
       node.inputs = [];
       node.backward = () => undefined;
+      if (node.scratch) {
+        for (const buf of node.scratch) giveBack(buf);
+        node.scratch = undefined;
+      }
     }
   }
 }

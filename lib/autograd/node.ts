@@ -17,6 +17,11 @@ export interface Node {
   backward: (gradOut: Float32Array, gradOf: GradOf) => void;
   /** Set once backward() has released the node's saved tensors. */
   freed?: boolean;
+  /**
+   * Private caches of the op (read only by `backward`), handed back to the scratch pool
+   * (autograd/pool.ts) when backward() frees the graph.
+   */
+  scratch?: Float32Array[];
 }
 
 let gradEnabled = true;
@@ -47,13 +52,16 @@ export function setGradEnabled(on: boolean): boolean {
   return prev;
 }
 
-/** Records `out = op(inputs)` if recording is on and any input requires a gradient. */
-export function record(out: Tensor, op: string, inputs: Tensor[], backward: Node['backward']): Tensor {
+/**
+ * Records `out = op(inputs)` if recording is on and any input requires a gradient. `scratch`
+ * lists caches only `backward` reads; they return to the scratch pool once the graph is freed.
+ */
+export function record(out: Tensor, op: string, inputs: Tensor[], backward: Node['backward'], scratch?: Float32Array[]): Tensor {
   if (!gradEnabled) return out;
   let any = false;
   for (const t of inputs) if (t.requiresGrad) any = true;
   if (!any) return out;
   out.requiresGrad = true;
-  out._node = { op, inputs, backward };
+  out._node = scratch === undefined ? { op, inputs, backward } : { op, inputs, backward, scratch };
   return out;
 }

@@ -17,9 +17,8 @@
  */
 import { Tensor, checkTensor } from '../../tensor';
 import { record } from '../../autograd/node';
-import { native } from '../../native';
 import { argError, checkNumber, rangeError, shapeError, shapeStr } from '../../errors';
-import { allocate } from '../../tensor';
+import { giveBack, takeUninit } from '../../autograd/pool';
 import { k } from '../kernels';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -86,15 +85,16 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
     throw argError(fn, 'target', 'class indices (Int32Array or number[]) or a Tensor of probabilities [N, K]', target);
   }
 
-  const rowLoss = allocate(fn, N);
-  const probs = allocate(fn, N * K);
-  const lse = allocate(fn, N);
+  // the kernel writes every element of these (the cache: recycled once backward() is done with it)
+  const rowLoss = takeUninit(fn, N);
+  const probs = takeUninit(fn, N * K);
+  const lse = takeUninit(fn, N);
   const total = k.softmaxXentForward(rowLoss, probs, lse, logits.data, classes, probsTarget ? probsTarget.data : null, N, K, eps);
   let out: Tensor;
   if (reduction === 'none') {
     out = new Tensor(rowLoss, [N]);
   } else {
-    native.detach(rowLoss);
+    giveBack(rowLoss);
     const v = new Float32Array(1);
     v[0] = reduction === 'sum' ? total : total / N; // mean over an empty batch is NaN, as PyTorch
     out = new Tensor(v, []);
@@ -102,12 +102,18 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
   const stride = reduction === 'none' ? 1 : 0;
   const scale = reduction === 'mean' ? 1 / N : 1;
   const inputs = probsTarget ? [logits, probsTarget] : [logits];
-  record(out, 'crossEntropy', inputs, (g, gradOf) => {
-    k.softmaxXentBackward(gradOf(0), probsTarget ? gradOf(1) : null, g, stride, scale, probs, lse, logits.data, classes, probsTarget ? probsTarget.data : null, N, K, eps);
-  });
+  record(
+    out,
+    'crossEntropy',
+    inputs,
+    (g, gradOf) => {
+      k.softmaxXentBackward(gradOf(0), probsTarget ? gradOf(1) : null, g, stride, scale, probs, lse, logits.data, classes, probsTarget ? probsTarget.data : null, N, K, eps);
+    },
+    [probs, lse],
+  );
   if (out._node === null) {
-    native.detach(probs); // nothing will need the cache
-    native.detach(lse);
+    giveBack(probs); // nothing will need the cache
+    giveBack(lse);
   }
   return out;
 }

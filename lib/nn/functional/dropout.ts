@@ -6,9 +6,9 @@
  *             (p = 1 gives zeros, as PyTorch)
  *   otherwise the input itself is returned (identity), as PyTorch does.
  */
-import { Tensor, checkTensor, allocate } from '../../tensor';
+import { Tensor, checkTensor } from '../../tensor';
 import { record } from '../../autograd/node';
-import { native } from '../../native';
+import { giveBack, takeUninit } from '../../autograd/pool';
 import { checkNumber } from '../../errors';
 import { output } from '../../ops/util';
 import { k } from '../kernels';
@@ -19,10 +19,10 @@ export function dropoutAs(fn: string, x: Tensor, p: number, training: boolean): 
   checkNumber(fn, 'p', p, { min: 0, max: 1 });
   if (!training || p === 0) return x;
   const out = output(fn, x.shape);
-  const mask = allocate(fn, x.size);
+  const mask = takeUninit(fn, x.size); // every element is written (0 or 1/(1 − p)); recycled after backward()
   k.dropoutForward(out.data, mask, x.data, p);
-  record(out, 'dropout', [x], (g, gradOf) => k.dropoutBackward(gradOf(0)!, g, mask));
-  if (out._node === null) native.detach(mask);
+  record(out, 'dropout', [x], (g, gradOf) => k.dropoutBackward(gradOf(0)!, g, mask), [mask]);
+  if (out._node === null) giveBack(mask);
   return out;
 }
 
