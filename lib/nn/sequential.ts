@@ -10,8 +10,9 @@
  * - the outputs of inner Linear layers (fused or not) reuse their buffer from the previous call
  *   when nothing can still read it: the op that wrote it was back-propagated and its graph freed
  *   (backward() without retainGraph), or the previous call ran with gradients off (ng.noGrad).
- *   These tensors are never returned (the last module's output is always a fresh tensor), so a
- *   steady training loop allocates no activation buffers for them.
+ *   A buffer that the call ends up returning (a last module that hands its input back, such as
+ *   Dropout in evaluation) is never reused, so a steady training loop allocates no activation
+ *   buffers except its output.
  */
 import { Tensor } from '../tensor';
 import { argError, rangeError } from '../errors';
@@ -84,6 +85,12 @@ export class Sequential extends Module {
         y = m.forward(y);
       }
     }
+    // a later module may hand its input back (Dropout in evaluation, an identity, a reshape view
+    // of it): a buffer this call returns is never reused
+    const mine = y.data.buffer;
+    this.reuse.forEach((r, j) => {
+      if (r !== undefined && r.buf.buffer === mine) this.reuse[j] = undefined;
+    });
     return y;
   }
 }

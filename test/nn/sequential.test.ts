@@ -135,6 +135,17 @@ describe('nn: Sequential fast paths', () => {
     }
   });
 
+  it('never reuses a buffer it returned: a last module handing its input back (Dropout in evaluation)', () => {
+    ng.manualSeed(2);
+    const m = new ng.nn.Sequential(new ng.nn.Linear(4, 3), new ng.nn.ReLU(), new ng.nn.Linear(3, 3), new ng.nn.Dropout(0.5));
+    m.eval();
+    const first = ng.noGrad(() => m.forward(ng.ones([2, 4])));
+    const kept = Array.from(first.data);
+    const second = ng.noGrad(() => m.forward(ng.zeros([2, 4])));
+    expect(Array.from(first.data)).to.deep.equal(kept);
+    expect(Array.from(second.data)).to.not.deep.equal(kept);
+  });
+
   it("runs a user's ReLU subclass or a replaced forward as written (no fusion)", () => {
     class Doubled extends ng.nn.ReLU {
       override forward(x: ng.Tensor): ng.Tensor {
