@@ -11,7 +11,8 @@
  *     y1 = 2; x2 = (2, 0), y2 = 0), MSE, SGD lr 0.05: steps/s — pure per-step overhead.
  *   - the roofline: the step's 8 GEMMs (3 forward, 3 weight gradients, 2 input gradients) timed as
  *     raw cblas_sgemm calls in a C++ loop (native/bindings/bench.cc) on the same shapes, threads
- *     and run; batch / Σ t_sgemm is the most samples/s any library on OpenBLAS could reach.
+ *     and run, in the same rounds as our samples (right before each); batch / Σ t_sgemm is the most
+ *     samples/s any library on OpenBLAS could reach.
  *   - TensorFlow.js (tfjs-core + wasm backend, scripts/bench/tfjs_mlp.ts) on the ReLU MLP with Adam.
  *   - peak RSS of the whole 1-epoch Fashion-MNIST job (load, 1 epoch, batch 128, Adam), each side in
  *     a process of its own (scripts/bench/mlp_jobs.ts, torch_mlp.py epoch); ours keeps the images as
@@ -368,7 +369,17 @@ export async function run(ctx: BenchContext): Promise<void> {
           const warm = Math.max(2, Math.ceil(steps / 4));
           const oursT: number[] = [];
           const theirsT: number[][] = sides.map(() => []);
+          // the roofline is timed in the same rounds, right before our samples, so that a change
+          // in the machine's speed during the run (it is shared) moves both alike
+          const withRoof = opt === 'adam' && !bn;
+          const roofT: number[] = [];
+          let roofFlops = 0;
           for (let r = 0; r < rounds; r++) {
+            if (withRoof) {
+              const roof = rooflineSeconds(B, quick ? 3 : 5);
+              roofT.push(roof.seconds);
+              roofFlops = roof.flops;
+            }
             oursT.push(...sampleOurs(ours, steps, repsPerRound, r === 0 ? warm : 1));
             for (let s = 0; s < sides.length; s++) {
               await sleep(120);
@@ -398,8 +409,8 @@ export async function run(ctx: BenchContext): Promise<void> {
           }
           rows.push({ cells });
 
-          if (opt === 'adam' && !bn) {
-            const roof = rooflineSeconds(B, quick ? 3 : 5);
+          if (withRoof) {
+            const roof = { seconds: summarize(roofT).median, flops: roofFlops };
             const roofRate = B / roof.seconds;
             const eff = ngRate / roofRate;
             const target = B === 128 && threads === 1 ? 0.85 : undefined;
@@ -441,7 +452,10 @@ export async function run(ctx: BenchContext): Promise<void> {
       title: 'Roofline: the step’s 8 GEMMs as raw cblas_sgemm calls (same shapes, threads and run)',
       columns: ['batch', 'threads', 'GEMM MFLOP/step', 'Σ sgemm ms', 'sgemm GFLOPS', 'roofline samples/s', 'ng samples/s', 'ng / roofline', 'target'],
       rows: roofRows.map((r) => r.cells),
-      notes: ['roofline samples/s = batch / Σ t_sgemm: every other part of the step (activations, loss, optimizer, JS) would have to cost nothing'],
+      notes: [
+        'roofline samples/s = batch / Σ t_sgemm: every other part of the step (activations, loss, optimizer, JS) would have to cost nothing',
+        'Σ t_sgemm: the median over the rounds of the table above, each timed right before that round’s nativegrad samples',
+      ],
     });
 
     if (breakdown) {
