@@ -9,6 +9,7 @@
 #include <mutex>
 #include <vector>
 
+#include "kernels/clones.h"
 #include "kernels/matmul.h"
 
 namespace ng {
@@ -75,11 +76,6 @@ void gemm(float* out, const float* a, const float* b, int M, int K, int N, bool 
 // The elementwise passes around the sgemms (ReLU, its mask, the bias-gradient column sums) are
 // compiled for AVX-512, AVX2 and baseline x86-64, the loader picking the best the CPU runs (as the
 // optimizer kernels, see optim.cc); they have no floating-point contraction to change results.
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__)
-#define NG_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define NG_CLONES
-#endif
 
 // y ← max(y, 0) in place (NaN stays NaN, as PyTorch's relu)
 NG_CLONES void relu_inplace(float* y, long n) {

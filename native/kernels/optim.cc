@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/clones.h"
+
 // Function multiversioning: each step kernel is compiled three times — for x86-64-v4 (AVX-512),
 // x86-64-v3 (AVX2) and the baseline x86-64 (SSE2) — and the loader picks the best one the CPU runs
 // (an ifunc, resolved once), so prebuilt binaries still run on any x86-64. Adam is bound by its
@@ -13,11 +15,8 @@
 // over the 235k parameters of the 784-256-128-10 MLP: ≈ 0.36 ms → ≈ 0.1 ms). Floating-point
 // contraction stays off, so every version rounds exactly as the baseline does (no FMA): results do
 // not depend on the CPU. ifuncs need glibc; elsewhere (musl, other architectures) the baseline builds.
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__)
-#define NG_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#if NG_HAVE_CLONES
 #pragma GCC optimize("fp-contract=off")
-#else
-#define NG_CLONES
 #endif
 
 namespace ng {

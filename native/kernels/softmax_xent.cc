@@ -4,16 +4,15 @@
 #include <cstdint>
 #include <cstring>
 
+#include "kernels/clones.h"
+
 namespace ng {
 
-// Function multiversioning as in optim.cc: the exponential loop is compiled for x86-64-v4
+// Function multiversioning (kernels/clones.h): the exponential loop is compiled for x86-64-v4
 // (AVX-512), x86-64-v3 (AVX2) and the baseline, picked once at load time. Contraction stays off,
 // so every version rounds as the baseline does: results do not depend on the CPU.
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__GNUC__) && !defined(__clang__)
-#define NG_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#if NG_HAVE_CLONES
 #pragma GCC optimize("fp-contract=off")
-#else
-#define NG_CLONES
 #endif
 
 namespace {
