@@ -51,3 +51,31 @@ export function randomArray(n: number, rnd: () => number, lo = -1, hi = 1): Floa
   for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * rnd();
   return a;
 }
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** The float32 next to finite x in direction dir (+1 up, −1 down). */
+function nextFloat32(x: number, dir: 1 | -1): number {
+  if (x === 0) return dir * 2 ** -149;
+  f32[0] = x;
+  u32[0] += x > 0 === dir > 0 ? 1 : -1;
+  return f32[0];
+}
+
+/**
+ * a·b + c rounded once to float32 (a fused multiply-add), for float32 a, b, c. a·b is exact in a
+ * double; s = RN(a·b + c) in double, with its error e from TwoSum. RN32(s) is RN32(s + e) unless s
+ * is exactly halfway between two floats, where e decides. (Overflowing sums are not handled.)
+ */
+export function fma32(a: number, b: number, c: number): number {
+  const p = a * b;
+  const s = p + c;
+  const bv = s - p;
+  const e = p - (s - bv) + (c - bv);
+  const r = Math.fround(s);
+  if (e === 0 || r === s || !Number.isFinite(r)) return r;
+  const other = nextFloat32(r, s > r ? 1 : -1);
+  if ((r + other) / 2 !== s) return r;
+  return e > 0 ? Math.max(r, other) : Math.min(r, other);
+}

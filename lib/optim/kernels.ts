@@ -31,6 +31,11 @@ export interface OptimKernels {
   ): void;
   /** averages[k] ← decay·averages[k] + (1 − decay)·params[k] */
   emaUpdate(averages: Float32Array[], params: Float32Array[], decay: number): void;
+  /**
+   * Whether the kernels fuse multiply-adds (x + a·y rounded once) where PyTorch's CPU kernels do:
+   * x86-64 with AVX2 and FMA, and arm64. Either way the results are PyTorch's on the same CPU.
+   */
+  optimizerStepsFuse(): boolean;
 }
 
 export const kernels = native as unknown as OptimKernels;

@@ -185,12 +185,18 @@ Napi::Value EmaUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// optimizerStepsFuse(): whether the step kernels fuse multiply-adds where PyTorch does (see optim.cc)
+Napi::Value OptimizerStepsFuse(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), optimizer_steps_fuse());
+}
+
 void init_optim(Napi::Env env, Napi::Object exports) {
   set_fn(env, exports, "sgdStep", SgdStep);
   set_fn(env, exports, "rmspropStep", RmspropStep);
   set_fn(env, exports, "adamStep", AdamStep);
   set_fn(env, exports, "rpropStep", RpropStep);
   set_fn(env, exports, "emaUpdate", EmaUpdate);
+  set_fn(env, exports, "optimizerStepsFuse", OptimizerStepsFuse);
 }
 
 }  // namespace

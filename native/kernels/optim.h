@@ -12,6 +12,10 @@
 
 namespace ng {
 
+// Whether the step kernels fuse multiply-adds where PyTorch's CPU kernels do (x86-64 with AVX2 and
+// FMA, arm64): x.add_(y, alpha=a) then rounds once. Fixed for the process. See optim.cc.
+bool optimizer_steps_fuse();
+
 // Every `one_minus_*` is computed in double by the caller and rounded once, as PyTorch's Python does.
 struct SgdHyper {
   float lr, momentum, one_minus_dampening, weight_decay;

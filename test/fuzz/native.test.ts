@@ -721,7 +721,7 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
     const covered = new Set([
       ...SPECS.map((s) => s.fn.split(' ')[0]),
       ...['binaryForward', 'binaryBackward', 'sgdStep', 'rmspropStep', 'adamStep', 'rpropStep', 'emaUpdate'],
-      ...['setNumThreads', 'getNumThreads', 'blasConfig', 'rngGetState', 'rngSetState', 'detach', 'benchSgemm'],
+      ...['setNumThreads', 'getNumThreads', 'blasConfig', 'rngGetState', 'rngSetState', 'detach', 'benchSgemm', 'optimizerStepsFuse'],
     ]);
     const exported = Object.keys(raw).filter((k) => typeof raw[k] === 'function');
     expect(exported.filter((k) => !covered.has(k)), 'native functions without a fuzz spec: add one to test/fuzz/native.test.ts').to.deep.equal([]);
@@ -957,5 +957,6 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
     expect(outcome(() => raw.benchSgemm(new Float32Array(3), new Float32Array(4), new Float32Array(4), 2, 2, 2, 1, 0.001)).ok, 'benchSgemm with a short out').to.equal(false);
     expect(typeof raw.getNumThreads()).to.equal('number');
     expect(raw.blasConfig()).to.be.a('string');
+    expect(raw.optimizerStepsFuse(1, 'x', null)).to.be.a('boolean'); // ignores arguments
   });
 });

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import * as ng from '../../lib';
 import { native } from '../../lib/native';
-import { lcg, randomArray } from '../helpers';
+import { fma32, lcg, randomArray } from '../helpers';
 
 type Rule = (theta: Float64Array[], grads: Float64Array[], state: Record<string, Float64Array[]>, t: number) => void;
 
@@ -164,12 +164,16 @@ describe('ng.optim update rules against a double-precision reference (4 tensors 
 
 describe('Adam rounds as PyTorch, bit for bit', () => {
   // PyTorch's float32 Adam, one rounding per operation in its order (Math.fround after each double
-  // operation gives exactly the float32 result for +, ×, ÷ and √). The kernel divides √v by the
-  // per-step constant √(1 − β2ᵗ) without the divider (FMA corrections on CPUs that have it); this
-  // checks that the result is still the correctly rounded quotient, at every magnitude, including
-  // v = ∞ (a gradient of 1e30: PyTorch's update is then −0 and θ stays put) and v = 0.
-  it('matches a float32 emulation on 2,000 elements of every magnitude over 30 steps', () => {
+  // operation gives exactly the float32 result for +, ×, ÷ and √), where `add_(x, alpha)` and
+  // `addcmul_` round once (fma32) on CPUs where PyTorch fuses them (AVX2 + FMA, arm64) and twice
+  // elsewhere. The kernel divides √v by the per-step constant √(1 − β2ᵗ) without the divider (FMA
+  // corrections); this checks that the result is still the correctly rounded quotient, at every
+  // magnitude, including v = ∞ (a gradient of 1e30: PyTorch's update is then −0 and θ stays put)
+  // and v = 0. (test/optim/rounding.test.ts compares with PyTorch's own output.)
+  const fused = (native as unknown as { optimizerStepsFuse(): boolean }).optimizerStepsFuse();
+  it(`matches a float32 emulation on 2,000 elements of every magnitude over 30 steps (${fused ? 'fused' : 'unfused'} multiply-adds)`, () => {
     const f = Math.fround;
+    const madd = fused ? fma32 : (y: number, a: number, x: number) => f(x + f(a * y));
     const n = 2000;
     const rnd = lcg(99);
     const lr = 1e-3;
@@ -181,6 +185,7 @@ describe('Adam rounds as PyTorch, bit for bit', () => {
     const m = new Float32Array(n);
     const v = new Float32Array(n);
     const opt = new ng.optim.Adam([p], { lr, betas: [b1, b2], eps });
+    let fusedDiffers = 0;
     for (let t = 1; t <= 30; t++) {
       const g = new Float32Array(n);
       for (let i = 0; i < n; i++) g[i] = i % 7 === 0 ? 0 : (rnd() - 0.5) * 2 ** (-Math.floor(rnd() * 60) + 10);
@@ -190,14 +195,30 @@ describe('Adam rounds as PyTorch, bit for bit', () => {
       const stepSize = f(lr / (1 - b1 ** t));
       const bc2 = f(Math.sqrt(1 - b2 ** t));
       for (let i = 0; i < n; i++) {
-        m[i] = f(f(m[i] * f(b1)) + f(f(1 - b1) * g[i]));
-        v[i] = f(f(v[i] * f(b2)) + f(f(f(1 - b2) * g[i]) * g[i]));
+        const mb = f(m[i] * f(b1));
+        if (madd(g[i], f(1 - b1), mb) !== f(mb + f(f(1 - b1) * g[i]))) fusedDiffers++;
+        m[i] = madd(g[i], f(1 - b1), mb);
+        v[i] = madd(g[i], f(f(1 - b2) * g[i]), f(v[i] * f(b2)));
         const denom = f(f(f(Math.sqrt(v[i])) / bc2) + f(eps));
         theta[i] = f(theta[i] + f(f(-stepSize * m[i]) / denom));
       }
       expect(Array.from(p.data), `step ${t}`).to.deep.equal(Array.from(theta));
     }
     expect(v[1]).to.equal(Infinity);
+    // the two roundings really differ on this data (else the test would not tell them apart)
+    if (fused) expect(fusedDiffers).to.be.greaterThan(100);
+  });
+
+  it('fma32 (the emulation above) rounds once', () => {
+    // 1 + 2⁻²⁴ is halfway between 1 and 1 + 2⁻²³; the product's tail decides
+    const a = 1 + 2 ** -23;
+    expect(fma32(a, a, 0)).to.equal(Math.fround(1 + 2 ** -22)); // (1 + 2⁻²³)² = 1 + 2⁻²² + 2⁻⁴⁶
+    expect(Math.fround(Math.fround(a * a) - 1)).to.equal(2 ** -22);
+    expect(fma32(a, a, -Math.fround(a * a))).to.equal(2 ** -46); // the exact residual, lost without fusing
+    expect(fma32(1 + 2 ** -12, 1 + 2 ** -12, -1)).to.equal(2 ** -11 + 2 ** -24);
+    expect(fma32(2 ** -12, 2 ** -12, 1)).to.equal(1); // 1 + 2⁻²⁴ exactly: a tie, to even
+    expect(fma32(2 ** -12, 2 ** -12 + 2 ** -35, 1)).to.equal(Math.fround(1 + 2 ** -23)); // just above the tie
+    expect(fma32(-(2 ** -12), 2 ** -12 + 2 ** -35, 1)).to.equal(Math.fround(1 - 2 ** -24)); // below 1
   });
 });
 
