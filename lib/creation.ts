@@ -1,7 +1,7 @@
 /** Creating tensors, seeding the random generator, and OpenBLAS's thread count. */
 import { native } from './native';
 import { argError, checkNumber, rangeError, shapeStr } from './errors';
-import { Tensor, allocate, NestedNumbers } from './tensor';
+import { Tensor, allocate, allocateCopy, NestedNumbers } from './tensor';
 import { checkShape, MAX_RANK } from './shape';
 
 export interface TensorOptions {
@@ -55,7 +55,7 @@ export function tensor(values: NestedNumbers | ArrayLike<number>, shape?: readon
   if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
     const src = values as unknown as ArrayLike<number>;
     if (typeof (values as unknown as { [0]: unknown })[0] === 'bigint') throw argError(fn, 'values', 'numbers, not BigInts', values);
-    data = values instanceof Float32Array ? new Float32Array(values) : Float32Array.from(src);
+    data = values instanceof Float32Array ? allocateCopy(fn, values) : Float32Array.from(src);
     inferred = [data.length];
   } else if (typeof values === 'number' || Array.isArray(values)) {
     ({ shape: inferred, data } = flatten(fn, values as NestedNumbers));

@@ -16,6 +16,7 @@ export const packageRoot = path.resolve(__dirname, '..', '..');
 /** Signatures of the core native functions. Domain modules (nn, optim, data, …) type their own. */
 export interface CoreBinding {
   detach(buffer: ArrayBufferView | ArrayBuffer): boolean;
+  addressMod(buffer: ArrayBufferView | ArrayBuffer, align: number): number;
   axpy(dst: Float32Array, src: Float32Array, alpha: number): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;

@@ -8,7 +8,7 @@
  */
 import { native } from '../native';
 import { rangeError, shapeStr } from '../errors';
-import { Tensor, checkTensor, allocate } from '../tensor';
+import { Tensor, checkTensor, allocate, allocateCopy } from '../tensor';
 import { giveBack, takeZeroed } from './pool';
 import { sameShape } from '../shape';
 
@@ -90,7 +90,7 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainG
     const inputs = node.inputs;
     node.backward(g, (k: number) => (inputs[k].requiresGrad ? bufferFor(inputs[k]) : null));
     if (t._retainGrad) {
-      if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(new Float32Array(g), t.shape);
+      if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(allocateCopy(fn, g), t.shape);
       else native.axpy(t.grad.data, g, 1);
     }
     if (t !== root || grad === undefined) giveBack(g); // intermediate gradient: recycled for the next step

@@ -12,7 +12,7 @@
  * freed at once, as before.
  */
 import { native } from '../native';
-import { allocate, allocateUninit } from '../tensor';
+import { allocate, allocateUninit, ownsBuffer } from '../tensor';
 
 /** Buffers smaller than this are cheaper to allocate than to look up (V8 keeps them on its heap). */
 const POOL_MIN_ELEMENTS = 256;
@@ -50,8 +50,7 @@ export function takeUninit(fn: string, size: number): Float32Array {
  * its size, or is freed now when the pool is full, small, or the buffer is a view into a larger one.
  */
 export function giveBack(buf: Float32Array): void {
-  const whole = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength;
-  if (!whole) return;
+  if (!ownsBuffer(buf)) return;
   const size = buf.length;
   if (size >= POOL_MIN_ELEMENTS && pooledBytes + buf.byteLength <= POOL_MAX_BYTES) {
     let list = free.get(size);

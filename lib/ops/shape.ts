@@ -3,13 +3,13 @@
  *   backward: dx += g (same elements, same order)
  */
 import { native } from '../native';
-import { Tensor, checkTensor } from '../tensor';
+import { Tensor, allocateCopy, checkTensor } from '../tensor';
 import { record } from '../autograd/node';
 import { argError, rangeError, shapeError, shapeStr } from '../errors';
 import { checkShape } from '../shape';
 
 function copyOf(fn: string, a: Tensor, shape: readonly number[], op: string): Tensor {
-  const out = new Tensor(new Float32Array(a.data), shape);
+  const out = new Tensor(allocateCopy(fn, a.data), shape);
   return record(out, op, [a], (g, gradOf) => native.axpy(gradOf(0)!, g, 1));
 }
 

@@ -13,7 +13,7 @@
  * model `copyTo` writes into keeps its own buffers. Unlike some EMA helpers (TensorFlow's
  * `num_updates`), the decay is fixed: no warm-up.
  */
-import { Tensor } from '../tensor';
+import { Tensor, allocateCopy } from '../tensor';
 import { argError, rangeError, shapeError, shapeStr } from '../errors';
 import { kernels } from './kernels';
 import { checkHyper } from './optimizer';
@@ -82,7 +82,7 @@ export class EMA {
     if (list.length === 0) throw rangeError(fn, "argument 'module' has no parameters to average");
     this.module = module;
     this.names = list.map(([n]) => n);
-    this.averages = list.map(([, p]) => new Tensor(new Float32Array(p.data), p.shape));
+    this.averages = list.map(([, p]) => new Tensor(allocateCopy('new ng.optim.EMA', p.data), p.shape));
   }
 
   /** Weight of the old average in each update. */

@@ -15,7 +15,7 @@
  * `{ setToNone: true }` for PyTorch 2's. A tensor listed twice (in one group or in two) is an error
  * (PyTorch warns, or throws across groups). Group-specific options are validated like the defaults.
  */
-import { Tensor } from '../tensor';
+import { Tensor, allocate, allocateCopy } from '../tensor';
 import { argError, describe, rangeError, shapeError, shapeStr } from '../errors';
 
 /** A parameter group: tensors plus the options that apply to them (PyTorch's `param_groups` entry). */
@@ -232,7 +232,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   protected buffer(st: ParamState, name: string, size: number, fill = 0): { buf: Float32Array; created: boolean } {
     const have = st.buffers[name];
     if (have) return { buf: have, created: false };
-    const buf = new Float32Array(size);
+    const buf = allocate(this.fn, size);
     if (fill !== 0) buf.fill(fill);
     st.buffers[name] = buf;
     return { buf, created: true };
@@ -253,7 +253,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
       const i = index.get(p);
       if (i === undefined) continue;
       const entry: { step: number; [buffer: string]: number | Tensor } = { step: st.step };
-      for (const [name, buf] of Object.entries(st.buffers)) entry[name] = new Tensor(new Float32Array(buf), p.shape);
+      for (const [name, buf] of Object.entries(st.buffers)) entry[name] = new Tensor(allocateCopy(`${this.fn}.stateDict`, buf), p.shape);
       state[i] = entry;
     }
     return { state, paramGroups };
@@ -310,7 +310,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
         if (data === null) throw argError(fn, `state[${key}].${name}`, 'a live Tensor', t);
         if (data.length !== p.size)
           throw shapeError(fn, `state[${key}].${name} has ${data.length} elements (shape ${t instanceof Tensor ? shapeStr(t.shape) : `[${data.length}]`}) but parameter ${i} has shape ${shapeStr(p.shape)}`);
-        buffers[name] = new Float32Array(data);
+        buffers[name] = allocateCopy(fn, data);
       }
       state.set(p, { step, buffers });
     }

@@ -24,6 +24,27 @@ static Napi::Value Detach(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), true);
 }
 
+// addressMod(bufferOrView, align): the address of its first byte modulo `align` (a power of two
+// up to 4096). Lets JS place a tensor's view on a cache-line boundary inside a V8 ArrayBuffer,
+// whose backing store malloc aligns to 16 bytes only.
+static Napi::Value AddressMod(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value v = info[0];
+  const uint8_t* p = nullptr;
+  if (v.IsTypedArray()) {
+    auto t = v.As<Napi::TypedArray>();
+    p = static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+  } else if (v.IsArrayBuffer()) {
+    p = static_cast<const uint8_t*>(v.As<Napi::ArrayBuffer>().Data());
+  } else {
+    throw Napi::TypeError::New(env, "nativegrad (native): addressMod expects an ArrayBuffer or typed array");
+  }
+  const long align = size_arg(info, 1, "align");
+  if (align < 1 || align > 4096 || (align & (align - 1)) != 0)
+    fail(env, "addressMod: align must be a power of two in [1, 4096]");
+  return Napi::Number::New(env, (double)(reinterpret_cast<uintptr_t>(p) % (uintptr_t)align));
+}
+
 // axpy(dst, src, alpha): dst += alpha · src
 static Napi::Value Axpy(const Napi::CallbackInfo& info) {
   F32 src = f32(info, 1, "src");
@@ -98,6 +119,7 @@ static Napi::Value RngSetState(const Napi::CallbackInfo& info) {
 
 static void init(Napi::Env env, Napi::Object exports) {
   set_fn(env, exports, "detach", Detach);
+  set_fn(env, exports, "addressMod", AddressMod);
   set_fn(env, exports, "axpy", Axpy);
   set_fn(env, exports, "setNumThreads", SetNumThreads);
   set_fn(env, exports, "getNumThreads", GetNumThreads);

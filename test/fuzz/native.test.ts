@@ -721,7 +721,7 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
     const covered = new Set([
       ...SPECS.map((s) => s.fn.split(' ')[0]),
       ...['binaryForward', 'binaryBackward', 'sgdStep', 'rmspropStep', 'adamStep', 'rpropStep', 'emaUpdate'],
-      ...['setNumThreads', 'getNumThreads', 'blasConfig', 'rngGetState', 'rngSetState', 'detach', 'benchSgemm', 'optimizerStepsFuse'],
+      ...['setNumThreads', 'getNumThreads', 'blasConfig', 'rngGetState', 'rngSetState', 'detach', 'benchSgemm', 'optimizerStepsFuse', 'addressMod'],
     ]);
     const exported = Object.keys(raw).filter((k) => typeof raw[k] === 'function');
     expect(exported.filter((k) => !covered.has(k)), 'native functions without a fuzz spec: add one to test/fuzz/native.test.ts').to.deep.equal([]);
@@ -958,5 +958,12 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
     expect(typeof raw.getNumThreads()).to.equal('number');
     expect(raw.blasConfig()).to.be.a('string');
     expect(raw.optimizerStepsFuse(1, 'x', null)).to.be.a('boolean'); // ignores arguments
+    for (const [v, align] of [[1, 64], ['x', 64], [null, 64], [{}, 64], [new Float32Array(4), 0], [new Float32Array(4), 3], [new Float32Array(4), 8192], [new Float32Array(4), -64], [new Float32Array(4), 'x']])
+      expect(outcome(() => raw.addressMod(v, align)).ok, `addressMod(${String(v)}, ${String(align)})`).to.equal(false);
+    const ab = new ArrayBuffer(256);
+    const m = raw.addressMod(ab, 64);
+    expect(m % 8).to.equal(0); // malloc gives at least 8-byte alignment
+    expect(raw.addressMod(new Float32Array(ab, 8, 4), 64)).to.equal((m + 8) % 64);
+    expect(raw.addressMod(ab, 1)).to.equal(0);
   });
 });

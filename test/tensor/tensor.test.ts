@@ -1,6 +1,7 @@
 /** Tensor basics: construction and shape inference, views of the data, toArray/item, dispose, detach. */
 import { expect } from 'chai';
 import * as ng from '../../lib';
+import { native } from '../../lib/native';
 
 describe('Tensor', () => {
   describe('ng.tensor infers the shape and copies the values', () => {
@@ -80,6 +81,33 @@ describe('Tensor', () => {
     expect(ng.tensor([[7]]).item()).to.equal(7);
     expect(ng.tensor(-1.5).item()).to.equal(-1.5);
     expect(() => ng.tensor([1, 2]).item()).to.throw(/one-element.*\[2\]/);
+  });
+
+  describe('alignment', () => {
+    const k = native as unknown as { addressMod(b: ArrayBufferView, align: number): number };
+    it('tensors of 1024 elements or more start on a 64-byte boundary, whichever way they are made', () => {
+      const x = ng.randn([128, 784]);
+      const made = [
+        ng.zeros([1024]), ng.ones([33, 65]), x, ng.tensor(new Float32Array(5000)), x.clone(), x.reshape([784, 128]), ng.transpose(x),
+        ng.matmul(x, ng.randn([784, 16])), ng.relu(x), new ng.nn.Linear(784, 256).weight,
+      ];
+      made.forEach((t, i) => expect(k.addressMod(t.data, 64), `tensor ${i}`).to.equal(0));
+      const p = ng.randn([300, 40], { requiresGrad: true });
+      p.mul(2).sum().backward();
+      expect(k.addressMod(p.grad!.data, 64), 'a gradient').to.equal(0);
+      const opt = new ng.optim.Adam([p]);
+      opt.step();
+      const st = opt.stateDict().state[0] as Record<string, ng.Tensor>;
+      expect(k.addressMod(st.expAvg.data, 64), 'Adam state').to.equal(0);
+    });
+    it('an aligned tensor still owns its buffer: dispose detaches it, and its view covers only its elements', () => {
+      const t = ng.ones([4096]);
+      const view = t.data;
+      expect(view.length).to.equal(4096);
+      expect(view.byteLength).to.equal(4096 * 4);
+      t.dispose();
+      expect(view.length).to.equal(0);
+    });
   });
 
   describe('dispose', () => {
