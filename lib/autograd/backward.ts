@@ -12,6 +12,9 @@ import { Tensor, checkTensor, allocate, allocateCopy } from '../tensor';
 import { giveBack, takeZeroed } from './pool';
 import { sameShape } from '../shape';
 
+const NO_INPUTS = Object.freeze([]) as unknown as Tensor[];
+const noBackward = (): void => undefined;
+
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
@@ -69,6 +72,9 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainG
     grads.set(t, g);
     return g;
   };
+  // one gradOf for the whole pass (no closure per node): the inputs of the node being run
+  let inputs: Tensor[] = NO_INPUTS;
+  const gradOf = (k: number): Float32Array | null => (inputs[k].requiresGrad ? bufferFor(inputs[k]) : null);
 
   for (let i = order.length - 1; i >= 0; i--) {
     const t = order[i];
@@ -87,8 +93,9 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainG
       throw new Error(
         `${fn}: the graph through '${node.op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first backward() to go through it twice`,
       );
-    const inputs = node.inputs;
-    node.backward(g, (k: number) => (inputs[k].requiresGrad ? bufferFor(inputs[k]) : null));
+    inputs = node.inputs;
+    node.backward(g, gradOf);
+    inputs = NO_INPUTS;
     if (t._retainGrad) {
       if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(allocateCopy(fn, g), t.shape);
       else native.axpy(t.grad.data, g, 1);
@@ -96,8 +103,8 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainG
     if (t !== root || grad === undefined) giveBack(g); // intermediate gradient: recycled for the next step
     if (!opts.retainGraph) {
       node.freed = true;
-      node.inputs = [];
-      node.backward = () => undefined;
+      node.inputs = NO_INPUTS;
+      node.backward = noBackward;
       if (node.scratch) {
         for (const buf of node.scratch) giveBack(buf);
         node.scratch = undefined;

@@ -34,6 +34,8 @@ interface Reuse {
 export class Sequential extends Module {
   private readonly layers: Module[] = [];
   private readonly reuse: (Reuse | undefined)[] = [];
+  /** Error-message names of fused Linear modules, made once (forward runs every step). */
+  private readonly names: (string | undefined)[] = [];
 
   constructor(...modules: Module[]) {
     super();
@@ -75,7 +77,7 @@ export class Sequential extends Module {
         const next = layers[i + 1];
         const fuse = next instanceof ReLU && Object.getPrototypeOf(next) === ReLU.prototype && hasOwnForward(next);
         const last = i + (fuse ? 1 : 0) === n - 1;
-        const fn = `Linear(${m.inFeatures}, ${m.outFeatures}).forward`;
+        const fn = this.names[i] ?? (this.names[i] = `Linear(${m.inFeatures}, ${m.outFeatures}).forward`);
         const r = last ? undefined : this.reuse[i];
         const free = r !== undefined && (r.noGrad || (r.node !== null && r.node.freed === true));
         y = linearOp(fn, y, m.weight, m.bias, fuse, free ? r.buf : null);
@@ -88,9 +90,11 @@ export class Sequential extends Module {
     // a later module may hand its input back (Dropout in evaluation, an identity, a reshape view
     // of it): a buffer this call returns is never reused
     const mine = y.data.buffer;
-    this.reuse.forEach((r, j) => {
-      if (r !== undefined && r.buf.buffer === mine) this.reuse[j] = undefined;
-    });
+    const reuse = this.reuse;
+    for (let j = 0; j < reuse.length; j++) {
+      const r = reuse[j];
+      if (r !== undefined && r.buf.buffer === mine) reuse[j] = undefined;
+    }
     return y;
   }
 }

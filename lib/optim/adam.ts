@@ -57,6 +57,7 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
 
   protected updateGroup(group: ParamGroup<AdamOptions>, params: Tensor[], grads: Float32Array[], states: ParamState[]): void {
     const n = params.length;
+    const data: Float32Array[] = [];
     const m: Float32Array[] = [];
     const v: Float32Array[] = [];
     const vmax: Float32Array[] | null = group.amsgrad ? [] : null;
@@ -64,13 +65,14 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
     for (let k = 0; k < n; k++) {
       const st = states[k];
       const size = params[k].size;
-      m.push(this.buffer(st, 'expAvg', size).buf);
-      v.push(this.buffer(st, 'expAvgSq', size).buf);
+      data.push(params[k].data);
+      m.push(st.buffers.expAvg ?? this.buffer(st, 'expAvg', size).buf);
+      v.push(st.buffers.expAvgSq ?? this.buffer(st, 'expAvgSq', size).buf);
       if (vmax) vmax.push(this.buffer(st, 'maxExpAvgSq', size).buf);
       steps[k] = st.step;
     }
     const [b1, b2] = group.betas;
-    kernels.adamStep(params.map((p) => p.data), grads, m, v, vmax, steps, group.lr, b1, b2, group.eps, group.weightDecay, this.decoupled);
+    kernels.adamStep(data, grads, m, v, vmax, steps, group.lr, b1, b2, group.eps, group.weightDecay, this.decoupled);
   }
 }
 

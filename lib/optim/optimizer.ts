@@ -175,30 +175,34 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
       if (typeof closure !== 'function') throw argError(`${this.fn}.step`, 'closure', 'a function', closure);
       loss = closure();
     }
-    const fn = `${this.fn}.step`;
-    this.paramGroups.forEach((group, gi) => {
+    // plain loops and no per-call strings: this runs once per training step (see docs/performance.md)
+    const groups = this.paramGroups;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const group = groups[gi];
+      const params = group.params;
       const ps: Tensor[] = [];
       const gs: Float32Array[] = [];
       const sts: ParamState[] = [];
-      group.params.forEach((p, i) => {
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
         const g = p.grad;
-        if (g === null || g.isDisposed) return;
-        if (p.isDisposed) throw rangeError(fn, `parameter ${i} of group ${gi} (shape ${shapeStr(p.shape)}) was disposed; it cannot be updated`);
+        if (g === null || g.isDisposed) continue;
+        if (p.isDisposed) throw rangeError(`${this.fn}.step`, `parameter ${i} of group ${gi} (shape ${shapeStr(p.shape)}) was disposed; it cannot be updated`);
         if (g.size !== p.size)
-          throw shapeError(fn, `parameter ${i} of group ${gi} has shape ${shapeStr(p.shape)} but its gradient has shape ${shapeStr(g.shape)}`);
+          throw shapeError(`${this.fn}.step`, `parameter ${i} of group ${gi} has shape ${shapeStr(p.shape)} but its gradient has shape ${shapeStr(g.shape)}`);
         let st = this.state.get(p);
-        if (!st) {
+        if (st === undefined) {
           st = { step: 0, buffers: {} };
           this.state.set(p, st);
         }
         ps.push(p);
         gs.push(g.data);
         sts.push(st);
-      });
-      if (ps.length === 0) return;
-      for (const st of sts) st.step += 1;
+      }
+      if (ps.length === 0) continue;
+      for (let k = 0; k < sts.length; k++) sts[k].step += 1; // only once every check has passed
       this.updateGroup(group, ps, gs, sts);
-    });
+    }
     return loss;
   }
 

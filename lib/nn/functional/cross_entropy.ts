@@ -44,18 +44,33 @@ function classIndices(fn: string, target: Int32Array | number[] | Tensor, N: num
       fn,
       `batch size mismatch: input of shape ${shapeStr(logitsShape)} has ${N} rows but the target has ${len} class indices`,
     );
-  const src: ArrayLike<number> = target instanceof Tensor ? target.data : target;
   const out = new Int32Array(N);
+  if (target instanceof Int32Array) {
+    // integers already: copy at once, then only the range needs checking
+    out.set(target);
+    for (let i = 0; i < N; i++) {
+      const v = out[i];
+      if (v < 0 || v >= K) throw outOfRange(fn, i, v, K, logitsShape);
+    }
+    return out;
+  }
+  const src: ArrayLike<number> = target instanceof Tensor ? target.data : target;
   for (let i = 0; i < N; i++) {
     const v = src[i];
     if (typeof v !== 'number' || !Number.isInteger(v))
       throw argError(fn, `target[${i}]`, 'an integer class index', v);
-    if (v < 0 || v >= K)
-      throw rangeError(fn, `target[${i}] = ${v} is out of range: the input of shape ${shapeStr(logitsShape)} has ${K} classes (valid: 0 … ${K - 1})`);
+    if (v < 0 || v >= K) throw outOfRange(fn, i, v, K, logitsShape);
     out[i] = v;
   }
   return out;
 }
+
+function outOfRange(fn: string, i: number, v: number, K: number, logitsShape: readonly number[]): Error {
+  return rangeError(fn, `target[${i}] = ${v} is out of range: the input of shape ${shapeStr(logitsShape)} has ${K} classes (valid: 0 … ${K - 1})`);
+}
+
+/** Per-row losses that only the forward reads (reductions 'mean' and 'sum'): one buffer, reused. */
+let rowScratch = new Float32Array(0);
 
 /** @internal crossEntropy with the caller's name in errors. */
 export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyTarget, opts: CrossEntropyOptions = {}): Tensor {
@@ -86,7 +101,7 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
   }
 
   // the kernel writes every element of these (the cache: recycled once backward() is done with it)
-  const rowLoss = takeUninit(fn, N);
+  const rowLoss = reduction === 'none' ? takeUninit(fn, N) : rowScratch.length >= N ? rowScratch : (rowScratch = new Float32Array(N)); // the kernel writes the first N
   const probs = takeUninit(fn, N * K);
   const lse = takeUninit(fn, N);
   const total = k.softmaxXentForward(rowLoss, probs, lse, logits.data, classes, probsTarget ? probsTarget.data : null, N, K, eps);
@@ -94,7 +109,6 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
   if (reduction === 'none') {
     out = new Tensor(rowLoss, [N]);
   } else {
-    giveBack(rowLoss);
     const v = new Float32Array(1);
     v[0] = reduction === 'sum' ? total : total / N; // mean over an empty batch is NaN, as PyTorch
     out = new Tensor(v, []);
