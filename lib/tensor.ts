@@ -16,14 +16,14 @@ export type NestedNumbers = number | NestedNumbers[];
 export type TensorLike = Tensor | number;
 
 /**
- * Tensors of at least this many elements start on a 64-byte boundary: a cache line, and one
+ * Tensors of at least this many elements (16 KiB) start on a 64-byte boundary: a cache line, and one
  * AVX-512 vector. V8 takes ArrayBuffer memory from malloc, which aligns to 16 bytes only (and
  * large blocks sit 16 bytes past a page boundary), so we allocate 64 bytes more and place the view
  * on the boundary. Vector loads and stores then never straddle two cache lines: on the MLP's
  * training step that is ≈ 2% (Adam's seven streams, OpenBLAS's C updates).
  */
 const ALIGN_BYTES = 64;
-const ALIGN_MIN_ELEMENTS = 1024;
+const ALIGN_MIN_ELEMENTS = 4096;
 /** The ArrayBuffers we allocated with an aligned view inside: the view owns the whole buffer. */
 const alignedBuffers = new WeakSet<ArrayBufferLike>();
 

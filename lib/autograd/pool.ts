@@ -47,12 +47,14 @@ export function takeUninit(fn: string, size: number): Float32Array {
 
 /**
  * Hands back a buffer that nothing can read any more. It waits in the pool for the next take of
- * its size, or is freed now when the pool is full, small, or the buffer is a view into a larger one.
+ * its size, or is freed now when the pool is full. Small buffers (under POOL_MIN_ELEMENTS) and
+ * views into a larger buffer are left to the garbage collector.
  */
 export function giveBack(buf: Float32Array): void {
-  if (!ownsBuffer(buf)) return;
   const size = buf.length;
-  if (size >= POOL_MIN_ELEMENTS && pooledBytes + buf.byteLength <= POOL_MAX_BYTES) {
+  // small ones are left to the garbage collector: detaching costs more than they weigh
+  if (size < POOL_MIN_ELEMENTS || !ownsBuffer(buf)) return;
+  if (pooledBytes + buf.byteLength <= POOL_MAX_BYTES) {
     let list = free.get(size);
     if (list === undefined) free.set(size, (list = []));
     if (list.length < POOL_PER_SIZE) {
