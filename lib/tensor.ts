@@ -63,8 +63,11 @@ export function allocateCopy(fn: string, src: Float32Array): Float32Array {
 
 const EMPTY = new Float32Array(0);
 
-/** Below this many elements a zero-filled (on-heap) typed array is already the cheapest. */
-const UNINIT_MIN_ELEMENTS = 64;
+/**
+ * Below this many elements (16 KiB) `new Float32Array` is the cheapest: zero-filling a few KiB costs
+ * less than Node's Buffer path (several JS frames, slow when they are out of cache mid-step).
+ */
+const UNINIT_MIN_ELEMENTS = 4096;
 /** Buffer.allocUnsafeSlow's limit is 2^32 bytes; larger tensors take the zero-filled path. */
 const UNINIT_MAX_ELEMENTS = 2 ** 30 - ALIGN_BYTES;
 

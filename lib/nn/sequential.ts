@@ -25,6 +25,8 @@ import { linearOp } from './functional/linear';
 /** A reusable output buffer of an inner Linear and what may still read it. */
 interface Reuse {
   buf: Float32Array;
+  /** the shape of the tensor that wraps it (frozen: shared by the next output of that shape) */
+  shape: readonly number[];
   /** the op that wrote it (null when nothing was recorded) */
   node: Node | null;
   /** whether it was written with gradients off (then nothing recorded can read it) */
@@ -80,8 +82,17 @@ export class Sequential extends Module {
         const fn = this.names[i] ?? (this.names[i] = `Linear(${m.inFeatures}, ${m.outFeatures}).forward`);
         const r = last ? undefined : this.reuse[i];
         const free = r !== undefined && (r.noGrad || (r.node !== null && r.node.freed === true));
-        y = linearOp(fn, y, m.weight, m.bias, fuse, free ? r.buf : null);
-        if (!last) this.reuse[i] = { buf: y.data, node: y._node, noGrad: !isGradEnabled() };
+        y = linearOp(fn, y, m.weight, m.bias, fuse, free ? r.buf : null, free ? r.shape : null);
+        if (last) {
+          // nothing kept
+        } else if (r !== undefined) {
+          r.buf = y.data;
+          r.shape = y.shape;
+          r.node = y._node;
+          r.noGrad = !isGradEnabled();
+        } else {
+          this.reuse[i] = { buf: y.data, shape: y.shape, node: y._node, noGrad: !isGradEnabled() };
+        }
         if (fuse) i++;
       } else {
         y = m.forward(y);

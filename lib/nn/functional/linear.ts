@@ -28,8 +28,14 @@ export function linearReluAs(fn: string, x: Tensor, weight: Tensor, bias: Tensor
   return linearOp(fn, x, weight, bias, true, into);
 }
 
-/** @internal plain or fused linear writing into `into` when given (a buffer of exactly the output's size), else into a fresh one. */
-export function linearOp(fn: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, withRelu: boolean, into: Float32Array | null): Tensor {
+/**
+ * @internal plain or fused linear writing into `into` when given (a buffer of exactly the output's
+ * size), else into a fresh one. `intoShape`, the frozen shape of the tensor that last wrapped
+ * `into`, is reused when it is the output's shape.
+ */
+export function linearOp(
+  fn: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, withRelu: boolean, into: Float32Array | null, intoShape: readonly number[] | null = null,
+): Tensor {
   checkTensor(fn, 'input', x);
   checkTensor(fn, 'weight', weight);
   if (weight.ndim !== 2) throw argError(fn, 'weight', 'a 2-D Tensor [out, in]', weight);
@@ -46,9 +52,11 @@ export function linearOp(fn: string, x: Tensor, weight: Tensor, bias: Tensor | n
   }
   const lead = x.ndim === 2 ? null : x.shape.slice(0, -1);
   const N = lead === null ? x.shape[0] : lead.reduce((a, d) => a * d, 1);
-  const shape = lead === null ? [N, O] : [...lead, O];
+  const fits = into !== null && into.length === N * O;
+  const same = fits && intoShape !== null && intoShape.length === x.ndim && intoShape[x.ndim - 1] === O && sameLead(intoShape, x.shape);
+  const shape = same ? intoShape : lead === null ? [N, O] : [...lead, O];
   // every element is written by the kernel (bias rows or beta = 0), so the buffer needs no zero-fill
-  const out = new Tensor(into && into.length === N * O ? into : allocateUninit(fn, N * O), shape);
+  const out = new Tensor(fits ? into : allocateUninit(fn, N * O), shape);
   const b = bias ?? null;
   const bd = b ? b.data : null;
   if (withRelu) k.linearReluForward(out.data, x.data, weight.data, bd, N, I, O);
@@ -61,6 +69,12 @@ export function linearOp(fn: string, x: Tensor, weight: Tensor, bias: Tensor | n
   return record(out, 'linear', inputs, (g, gradOf) => {
     k.linearBackward(gradOf(0), gradOf(1), b ? gradOf(2) : null, g, x.data, weight.data, N, I, O);
   });
+}
+
+/** Whether a and b agree on every dimension but the last (same rank assumed). */
+function sameLead(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length - 1; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** x · weightᵀ + bias over the last dimension of x (PyTorch's F.linear). */
