@@ -61,18 +61,26 @@ function nativeStep(sizes: number[], init: Float32Array[], batches: Batch[], lr:
   const gb: Float32Array[] = [];
   const act: Float32Array[] = [];
   const dact: Float32Array[] = [];
+  // allocated as the library allocates (ng.zeros: 64-byte aligned from 16 KiB), so that the rows
+  // differ by the work only
+  const buf = (n: number): Float32Array => ng.zeros([n]).data;
+  const copy = (a: Float32Array): Float32Array => {
+    const out = buf(a.length);
+    out.set(a);
+    return out;
+  };
   for (let l = 0; l < L; l++) {
-    W.push(Float32Array.from(init[2 * l]));
-    bias.push(Float32Array.from(init[2 * l + 1]));
-    gW.push(new Float32Array(W[l].length));
-    gb.push(new Float32Array(bias[l].length));
-    act.push(new Float32Array(B * sizes[l + 1]));
-    dact.push(new Float32Array(B * sizes[l + 1]));
+    W.push(copy(init[2 * l]));
+    bias.push(copy(init[2 * l + 1]));
+    gW.push(buf(W[l].length));
+    gb.push(buf(bias[l].length));
+    act.push(buf(B * sizes[l + 1]));
+    dact.push(buf(B * sizes[l + 1]));
   }
   const params = W.flatMap((w, l) => [w, bias[l]]);
   const grads = gW.flatMap((g, l) => [g, gb[l]]);
-  const m = params.map((p) => new Float32Array(p.length));
-  const v = params.map((p) => new Float32Array(p.length));
+  const m = params.map((p) => buf(p.length));
+  const v = params.map((p) => buf(p.length));
   const steps = new Float64Array(params.length);
   const K = sizes[L];
   const rowLoss = new Float32Array(B);
