@@ -13,6 +13,12 @@ import { giveBack, takeZeroed } from './pool';
 import { sameShape } from '../shape';
 
 const NO_INPUTS = Object.freeze([]) as unknown as Tensor[];
+/**
+ * The seed of backward() on a scalar, one buffer for every call: a typed array this small lives on
+ * V8's heap until a native call first asks for its bytes, which moves it off the heap (an allocation
+ * and a copy); a fresh seed per call would pay that every step.
+ */
+const ONE = new Float32Array([1]);
 const noBackward = (): void => undefined;
 
 function topoOrder(root: Tensor): Tensor[] {
@@ -47,7 +53,8 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainG
   if (grad === undefined) {
     if (root.size !== 1)
       throw rangeError(fn, `backward() without a gradient needs a scalar (one element); this tensor has shape ${shapeStr(root.shape)}. Pass a gradient of that shape, or reduce first (sum/mean).`);
-    seed = new Float32Array([1]);
+    seed = ONE;
+    ONE[0] = 1; // (nothing should write a node's incoming gradient; if something did, this undoes it)
   } else {
     checkTensor(fn, 'grad', grad);
     if (!sameShape(grad.shape, root.shape))

@@ -14,8 +14,8 @@
 import { native } from '../native';
 import { allocate, allocateUninit, ownsBuffer } from '../tensor';
 
-/** Buffers smaller than this are cheaper to allocate than to look up (V8 keeps them on its heap). */
-const POOL_MIN_ELEMENTS = 256;
+/** Buffers under this many elements (256 bytes) are cheap to allocate; from here on, reuse pays. */
+const POOL_MIN_ELEMENTS = 64;
 /** At most this many bytes wait in the pool. */
 const POOL_MAX_BYTES = 64 * 2 ** 20;
 /** At most this many buffers of one size wait in the pool. */

@@ -35,6 +35,8 @@ const NAMES = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad'] as const;
 
 abstract class AdamFamily extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
+  /** Each tensor's step count for the native call (its first entries), reused across steps. */
+  private steps = new Float64Array(16);
 
   protected optionNames(): readonly string[] {
     return NAMES;
@@ -61,7 +63,10 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
     const m: Float32Array[] = [];
     const v: Float32Array[] = [];
     const vmax: Float32Array[] | null = group.amsgrad ? [] : null;
-    const steps = new Float64Array(n);
+    // one steps array per optimizer, reused: a fresh small typed array costs a move off V8's heap
+    // when the native call reads it
+    if (this.steps.length < n) this.steps = new Float64Array(n);
+    const steps = this.steps;
     for (let k = 0; k < n; k++) {
       const st = states[k];
       const size = params[k].size;

@@ -33,6 +33,9 @@ export interface SGDOptions {
 const NAMES = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay'] as const;
 
 export class SGD extends Optimizer<SGDOptions> {
+  /** Which momentum buffers are new this step (first entries), reused across steps. */
+  private fresh = new Int32Array(16);
+
   constructor(params: Params<SGDOptions>, opts: Partial<SGDOptions> = {}) {
     super('ng.optim.SGD', params, { momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, ...given('ng.optim.SGD', opts, '{ lr: 0.1 }') });
   }
@@ -63,13 +66,17 @@ export class SGD extends Optimizer<SGDOptions> {
     let fresh: Int32Array | null = null;
     if (group.momentum !== 0) {
       bufs = [];
-      fresh = new Int32Array(params.length);
+      // reused across steps (a fresh small typed array costs a move off V8's heap in the native call)
+      if (this.fresh.length < params.length) this.fresh = new Int32Array(params.length);
+      fresh = this.fresh;
       for (let k = 0; k < params.length; k++) {
         const { buf, created } = this.buffer(states[k], 'momentumBuffer', params[k].size);
         bufs.push(buf);
         fresh[k] = created ? 1 : 0;
       }
     }
-    kernels.sgdStep(params.map((p) => p.data), grads, bufs, fresh, group.lr, group.momentum, group.dampening, group.weightDecay, group.nesterov);
+    const data: Float32Array[] = [];
+    for (let k = 0; k < params.length; k++) data.push(params[k].data);
+    kernels.sgdStep(data, grads, bufs, fresh, group.lr, group.momentum, group.dampening, group.weightDecay, group.nesterov);
   }
 }
