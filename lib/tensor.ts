@@ -102,6 +102,8 @@ export class Tensor {
   _node: Node | null = null;
   /** @internal keep .grad on a non-leaf tensor */
   _retainGrad = false;
+  /** @internal the number of the last backward() traversal that reached this tensor */
+  _visit = 0;
   private _data: Float32Array;
   private _disposed = false;
 

@@ -21,24 +21,32 @@ const NO_INPUTS = Object.freeze([]) as unknown as Tensor[];
 const ONE = new Float32Array([1]);
 const noBackward = (): void => undefined;
 
+/** Numbers the traversals: a tensor visited by this one carries its number (Tensor._visit). */
+let traversal = 0;
+
 function topoOrder(root: Tensor): Tensor[] {
+  const mark = ++traversal;
   const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
-  // iterative post-order DFS (deep graphs must not overflow the JS stack)
-  const stack: [Tensor, number][] = [[root, 0]];
-  seen.add(root);
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const node = top[0]._node;
-    if (node && top[1] < node.inputs.length) {
-      const child = node.inputs[top[1]++];
-      if (child.requiresGrad && !seen.has(child)) {
-        seen.add(child);
-        stack.push([child, 0]);
+  // iterative post-order DFS (deep graphs must not overflow the JS stack): tensors and the index
+  // of the next input to visit, in two parallel stacks
+  const tensors: Tensor[] = [root];
+  const next: number[] = [0];
+  root._visit = mark;
+  while (tensors.length > 0) {
+    const top = tensors.length - 1;
+    const t = tensors[top];
+    const node = t._node;
+    if (node !== null && next[top] < node.inputs.length) {
+      const child = node.inputs[next[top]++];
+      if (child.requiresGrad && child._visit !== mark) {
+        child._visit = mark;
+        tensors.push(child);
+        next.push(0);
       }
     } else {
-      order.push(top[0]);
-      stack.pop();
+      order.push(t);
+      tensors.pop();
+      next.pop();
     }
   }
   return order;

@@ -36,15 +36,18 @@ export function checkReduction(fn: string, r: unknown): Reduction {
   return r;
 }
 
-/** Class indices copied into a new Int32Array (the backward must not see later edits), each checked to lie in [0, K). */
-function classIndices(fn: string, target: Int32Array | number[] | Tensor, N: number, K: number, logitsShape: readonly number[]): Int32Array {
+/**
+ * Class indices copied (the backward must not see later edits) into an Int32Array over the bytes of
+ * `store`, a scratch buffer of N elements from the tape's pool, each checked to lie in [0, K).
+ */
+function classIndices(fn: string, target: Int32Array | number[] | Tensor, N: number, K: number, logitsShape: readonly number[], store: Float32Array): Int32Array {
   const len = target instanceof Tensor ? target.shape[0] : target.length;
   if (len !== N)
     throw shapeError(
       fn,
       `batch size mismatch: input of shape ${shapeStr(logitsShape)} has ${N} rows but the target has ${len} class indices`,
     );
-  const out = new Int32Array(N);
+  const out = new Int32Array(store.buffer, store.byteOffset, N);
   if (target instanceof Int32Array) {
     // integers already: copy at once, then only the range needs checking
     out.set(target);
@@ -82,6 +85,7 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
   if (K === 0) throw shapeError(fn, `input of shape ${shapeStr(logits.shape)} has no classes`);
 
   let classes: Int32Array | null = null;
+  let classStore: Float32Array | null = null; // the bytes of `classes`, pooled as tape scratch
   let probsTarget: Tensor | null = null;
   if (target instanceof Tensor) {
     checkTensor(fn, 'target', target);
@@ -90,12 +94,14 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
         throw shapeError(fn, `target probabilities of shape ${shapeStr(target.shape)} do not match the input of shape ${shapeStr(logits.shape)}`);
       probsTarget = target;
     } else if (target.ndim === 1) {
-      classes = classIndices(fn, target, N, K, logits.shape);
+      classStore = takeUninit(fn, N);
+      classes = classIndices(fn, target, N, K, logits.shape, classStore);
     } else {
       throw shapeError(fn, `target of shape ${shapeStr(target.shape)} fits neither class indices [${N}] nor probabilities ${shapeStr(logits.shape)}`);
     }
   } else if (target instanceof Int32Array || Array.isArray(target)) {
-    classes = classIndices(fn, target, N, K, logits.shape);
+    classStore = takeUninit(fn, N);
+    classes = classIndices(fn, target, N, K, logits.shape, classStore);
   } else {
     throw argError(fn, 'target', 'class indices (Int32Array or number[]) or a Tensor of probabilities [N, K]', target);
   }
@@ -123,11 +129,12 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
     (g, gradOf) => {
       k.softmaxXentBackward(gradOf(0), probsTarget ? gradOf(1) : null, g, stride, scale, probs, lse, logits.data, classes, probsTarget ? probsTarget.data : null, N, K, eps);
     },
-    [probs, lse],
+    classStore ? [probs, lse, classStore] : [probs, lse],
   );
   if (out._node === null) {
     giveBack(probs); // nothing will need the cache
     giveBack(lse);
+    if (classStore) giveBack(classStore);
   }
   return out;
 }
