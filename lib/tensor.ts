@@ -62,6 +62,8 @@ export function allocateCopy(fn: string, src: Float32Array): Float32Array {
 }
 
 const EMPTY = new Float32Array(0);
+/** The shape of every 0-d tensor (one frozen array, not one per scalar). */
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
 /**
  * Below this many elements (16 KiB) `new Float32Array` is the cheapest: zero-filling a few KiB costs
@@ -118,7 +120,7 @@ export class Tensor {
       throw rangeError('new Tensor', `data has ${data.length} elements but shape ${shapeStr(shape)} needs ${size}`);
     this._data = data;
     // a frozen shape (another tensor's) cannot change under us: share it instead of copying
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+    this.shape = Object.isFrozen(shape) ? shape : shape.length === 0 ? SCALAR_SHAPE : Object.freeze(shape.slice());
     this.size = size;
     this.requiresGrad = requiresGrad;
   }
