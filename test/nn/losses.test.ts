@@ -156,6 +156,34 @@ describe('nn: CrossEntropyLoss', () => {
     expect(ng.nn.functional.crossEntropy(x, [2, 0]).item()).to.equal(a);
   });
 
+  it('backward uses the class indices as they were at the forward, even with several graphs alive (their copies are recycled tape buffers)', () => {
+    const N = 100; // ≥ 64: the copy of the indices comes from the tape's buffer pool
+    const K = 7;
+    const rnd = lcg(31);
+    const grad = (y: Int32Array, edit: boolean): number[] => {
+      const x = ng.tensor(randomArray(N * K, lcg(5), -2, 2), [N, K], { requiresGrad: true });
+      const loss = ng.nn.functional.crossEntropy(x, y);
+      if (edit) y.fill(0); // after the forward: must not reach the backward
+      loss.backward();
+      return Array.from(x.grad!.data);
+    };
+    const ya = Int32Array.from({ length: N }, () => Math.floor(rnd() * K));
+    const yb = Int32Array.from({ length: N }, () => Math.floor(rnd() * K));
+    const expectA = grad(ya.slice(), false);
+    const expectB = grad(yb.slice(), false);
+    expect(grad(ya.slice(), true)).to.deep.equal(expectA);
+    // two graphs alive at once, backward in the other order: each keeps its own indices
+    const xa = ng.tensor(randomArray(N * K, lcg(5), -2, 2), [N, K], { requiresGrad: true });
+    const xb = ng.tensor(randomArray(N * K, lcg(5), -2, 2), [N, K], { requiresGrad: true });
+    const la = ng.nn.functional.crossEntropy(xa, ya.slice());
+    const lb = ng.nn.functional.crossEntropy(xb, yb.slice());
+    lb.backward();
+    la.backward();
+    expect(Array.from(xa.grad!.data)).to.deep.equal(expectA);
+    expect(Array.from(xb.grad!.data)).to.deep.equal(expectB);
+    expect(expectA).to.not.deep.equal(expectB);
+  });
+
   it('throws on a class index out of range, a batch-size mismatch and malformed targets', () => {
     const ce = new ng.nn.CrossEntropyLoss();
     const x = ng.zeros([3, 4]);
