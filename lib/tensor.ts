@@ -81,13 +81,12 @@ const UNINIT_MAX_ELEMENTS = 2 ** 30 - ALIGN_BYTES;
 export function allocateUninit(fn: string, size: number): Float32Array {
   if (size < UNINIT_MIN_ELEMENTS || size > UNINIT_MAX_ELEMENTS) return allocate(fn, size);
   let bytes: Buffer;
-  const extra = size < ALIGN_MIN_ELEMENTS ? 0 : ALIGN_BYTES;
   try {
-    bytes = Buffer.allocUnsafeSlow(size * 4 + extra); // its own ArrayBuffer (never Node's shared pool), detachable
+    // its own ArrayBuffer (never Node's shared pool), detachable; aligned as allocate's (UNINIT_MIN_ELEMENTS ≥ ALIGN_MIN_ELEMENTS)
+    bytes = Buffer.allocUnsafeSlow(size * 4 + ALIGN_BYTES);
   } catch (e) {
     throw rangeError(fn, `cannot allocate a tensor of ${size} elements (${((size * 4) / 2 ** 30).toFixed(2)} GiB): ${(e as Error).message}`);
   }
-  if (extra === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, size);
   return alignedView(bytes.buffer as ArrayBuffer, size);
 }
 
