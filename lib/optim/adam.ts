@@ -14,7 +14,6 @@
  * With Adam's L2 decay the penalty passes through the adaptive scaling (so heavily-updated weights
  * are decayed less); AdamW decays every weight by the same factor 1 − ηλ (Loshchilov & Hutter).
  */
-import { Tensor } from '../tensor';
 import { kernels } from './kernels';
 import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, checkLr, checkPair, given } from './optimizer';
 
@@ -57,9 +56,8 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
     return { lr, betas, eps, weightDecay, amsgrad };
   }
 
-  protected updateGroup(group: ParamGroup<AdamOptions>, params: Tensor[], grads: Float32Array[], states: ParamState[]): void {
+  protected updateGroup(group: ParamGroup<AdamOptions>, params: Float32Array[], grads: Float32Array[], states: ParamState[]): void {
     const n = params.length;
-    const data: Float32Array[] = [];
     const m: Float32Array[] = [];
     const v: Float32Array[] = [];
     const vmax: Float32Array[] | null = group.amsgrad ? [] : null;
@@ -69,15 +67,14 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
     const steps = this.steps;
     for (let k = 0; k < n; k++) {
       const st = states[k];
-      const size = params[k].size;
-      data.push(params[k].data);
-      m.push(st.buffers.expAvg ?? this.buffer(st, 'expAvg', size).buf);
-      v.push(st.buffers.expAvgSq ?? this.buffer(st, 'expAvgSq', size).buf);
+      const size = params[k].length;
+      m.push(this.buffer(st, 'expAvg', size).buf);
+      v.push(this.buffer(st, 'expAvgSq', size).buf);
       if (vmax) vmax.push(this.buffer(st, 'maxExpAvgSq', size).buf);
       steps[k] = st.step;
     }
     const [b1, b2] = group.betas;
-    kernels.adamStep(data, grads, m, v, vmax, steps, group.lr, b1, b2, group.eps, group.weightDecay, this.decoupled);
+    kernels.adamStep(params, grads, m, v, vmax, steps, group.lr, b1, b2, group.eps, group.weightDecay, this.decoupled);
   }
 }
 

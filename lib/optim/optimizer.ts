@@ -123,8 +123,11 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   protected abstract checkOptions(o: Partial<O>, name: ArgName): O;
   /** The buffer names a state entry may hold (for loadStateDict). */
   protected abstract bufferNames(): readonly string[];
-  /** Updates `params` (those of `group` that have a gradient) with one native call. */
-  protected abstract updateGroup(group: ParamGroup<O>, params: Tensor[], grads: Float32Array[], states: ParamState[]): void;
+  /**
+   * Updates the parameters of `group` that have a gradient, with one native call: `params` are
+   * their buffers, `grads` their gradients', `states` their states, in the same order.
+   */
+  protected abstract updateGroup(group: ParamGroup<O>, params: Float32Array[], grads: Float32Array[], states: ParamState[]): void;
 
   /** Adds a parameter group (PyTorch's `add_param_group`): `{ params, ...option overrides }`. */
   addParamGroup(group: ParamGroupInput<O>): void {
@@ -180,7 +183,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     for (let gi = 0; gi < groups.length; gi++) {
       const group = groups[gi];
       const params = group.params;
-      const ps: Tensor[] = [];
+      const ps: Float32Array[] = [];
       const gs: Float32Array[] = [];
       const sts: ParamState[] = [];
       for (let i = 0; i < params.length; i++) {
@@ -195,7 +198,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
           st = { step: 0, buffers: {} };
           this.state.set(p, st);
         }
-        ps.push(p);
+        ps.push(p.data);
         gs.push(g.data);
         sts.push(st);
       }

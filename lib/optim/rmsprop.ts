@@ -11,7 +11,6 @@
  * parameters whose gradients are ~0). Centered RMSprop normalises by an estimate of the gradient's
  * variance instead of its second moment.
  */
-import { Tensor } from '../tensor';
 import { kernels } from './kernels';
 import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, given, checkLr } from './optimizer';
 
@@ -56,17 +55,17 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     };
   }
 
-  protected updateGroup(group: ParamGroup<RMSpropOptions>, params: Tensor[], grads: Float32Array[], states: ParamState[]): void {
+  protected updateGroup(group: ParamGroup<RMSpropOptions>, params: Float32Array[], grads: Float32Array[], states: ParamState[]): void {
     const n = params.length;
     const sq: Float32Array[] = [];
     const gavg: Float32Array[] | null = group.centered ? [] : null;
     const bufs: Float32Array[] | null = group.momentum > 0 ? [] : null;
     for (let k = 0; k < n; k++) {
-      const size = params[k].size;
+      const size = params[k].length;
       sq.push(this.buffer(states[k], 'squareAvg', size).buf);
       if (gavg) gavg.push(this.buffer(states[k], 'gradAvg', size).buf);
       if (bufs) bufs.push(this.buffer(states[k], 'momentumBuffer', size).buf);
     }
-    kernels.rmspropStep(params.map((p) => p.data), grads, sq, gavg, bufs, group.lr, group.alpha, group.eps, group.weightDecay, group.momentum);
+    kernels.rmspropStep(params, grads, sq, gavg, bufs, group.lr, group.alpha, group.eps, group.weightDecay, group.momentum);
   }
 }

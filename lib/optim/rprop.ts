@@ -13,7 +13,6 @@
  * As in PyTorch, `lr` only sets the initial step size of a parameter's state: changing `lr` later
  * (by hand or with a scheduler) does not affect parameters that already took a step.
  */
-import { Tensor } from '../tensor';
 import { rangeError } from '../errors';
 import { kernels } from './kernels';
 import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkHyper, checkLr, given, checkPair } from './optimizer';
@@ -56,16 +55,16 @@ export class Rprop extends Optimizer<RpropOptions> {
     return { lr, etas, stepSizes };
   }
 
-  protected updateGroup(group: ParamGroup<RpropOptions>, params: Tensor[], grads: Float32Array[], states: ParamState[]): void {
+  protected updateGroup(group: ParamGroup<RpropOptions>, params: Float32Array[], grads: Float32Array[], states: ParamState[]): void {
     const prev: Float32Array[] = [];
     const sizes: Float32Array[] = [];
     for (let k = 0; k < params.length; k++) {
-      const size = params[k].size;
+      const size = params[k].length;
       prev.push(this.buffer(states[k], 'prev', size).buf);
       sizes.push(this.buffer(states[k], 'stepSize', size, group.lr).buf);
     }
     const [etaMinus, etaPlus] = group.etas;
     const [stepMin, stepMax] = group.stepSizes;
-    kernels.rpropStep(params.map((p) => p.data), grads, prev, sizes, etaMinus, etaPlus, stepMin, stepMax);
+    kernels.rpropStep(params, grads, prev, sizes, etaMinus, etaPlus, stepMin, stepMax);
   }
 }

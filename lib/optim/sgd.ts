@@ -12,7 +12,6 @@
  * PyTorch's form applies the new η to the whole accumulated velocity, the lecture's only to new
  * gradients. PyTorch's first step also sets b = d without dampening; we do the same.
  */
-import { Tensor } from '../tensor';
 import { argError, rangeError } from '../errors';
 import { kernels } from './kernels';
 import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, given, checkLr } from './optimizer';
@@ -61,7 +60,7 @@ export class SGD extends Optimizer<SGDOptions> {
     return { lr, momentum, dampening, nesterov, weightDecay };
   }
 
-  protected updateGroup(group: ParamGroup<SGDOptions>, params: Tensor[], grads: Float32Array[], states: ParamState[]): void {
+  protected updateGroup(group: ParamGroup<SGDOptions>, params: Float32Array[], grads: Float32Array[], states: ParamState[]): void {
     let bufs: Float32Array[] | null = null;
     let fresh: Int32Array | null = null;
     if (group.momentum !== 0) {
@@ -70,13 +69,11 @@ export class SGD extends Optimizer<SGDOptions> {
       if (this.fresh.length < params.length) this.fresh = new Int32Array(params.length);
       fresh = this.fresh;
       for (let k = 0; k < params.length; k++) {
-        const { buf, created } = this.buffer(states[k], 'momentumBuffer', params[k].size);
+        const { buf, created } = this.buffer(states[k], 'momentumBuffer', params[k].length);
         bufs.push(buf);
         fresh[k] = created ? 1 : 0;
       }
     }
-    const data: Float32Array[] = [];
-    for (let k = 0; k < params.length; k++) data.push(params[k].data);
-    kernels.sgdStep(data, grads, bufs, fresh, group.lr, group.momentum, group.dampening, group.weightDecay, group.nesterov);
+    kernels.sgdStep(params, grads, bufs, fresh, group.lr, group.momentum, group.dampening, group.weightDecay, group.nesterov);
   }
 }
