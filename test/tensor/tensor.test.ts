@@ -100,6 +100,27 @@ describe('Tensor', () => {
       const st = opt.stateDict().state[0] as Record<string, ng.Tensor>;
       expect(k.addressMod(st.expAvg.data, 64), 'Adam state').to.equal(0);
     });
+    it('tensors of 16384 elements (64 KiB) or more start on a page (4096 bytes), so same-index loops over them never 4K-alias', () => {
+      const x = ng.randn([128, 784]);
+      const made = [
+        ng.zeros([16384]), ng.ones([129, 129]), x, ng.tensor(new Float32Array(20000)), x.clone(), ng.transpose(x),
+        ng.matmul(x, ng.randn([784, 128])), ng.relu(x), ng.add(x, 1),
+      ];
+      made.forEach((t, i) => expect(k.addressMod(t.data, 4096), `tensor ${i}`).to.equal(0));
+      // below 64 KiB only the cache line is kept (at most 64 bytes more per tensor)
+      const mid = ng.zeros([16383]);
+      expect(k.addressMod(mid.data, 64)).to.equal(0);
+      expect(mid.data.buffer.byteLength).to.equal(16383 * 4 + 64);
+      // what Adam reads and writes at the same index: parameter, gradient, both moments
+      const lin = new ng.nn.Linear(784, 256);
+      const opt = new ng.optim.Adam(lin.parameters());
+      lin.forward(x).sum().backward();
+      opt.step();
+      const w = lin.weight;
+      const st = opt.state.get(w)!.buffers;
+      const arrays = { weight: w.data, grad: w.grad!.data, expAvg: st.expAvg, expAvgSq: st.expAvgSq };
+      for (const [name, a] of Object.entries(arrays)) expect(k.addressMod(a, 4096), name).to.equal(0);
+    });
     it('an aligned tensor still owns its buffer: dispose detaches it, and its view covers only its elements', () => {
       const t = ng.ones([4096]);
       const view = t.data;
