@@ -30,7 +30,7 @@ export type TensorLike = Tensor | number;
  *   apart modulo 4096, every iteration pays: Adam over the 200k weights of a 784 × 256 layer takes
  *   63 µs with its four arrays at the same page offset and 77–84 µs at the offsets malloc gave
  *   them. Page-aligned, all large tensors share offset 0, and same-index loops never alias. The
- *   cost is at most 4 KiB per tensor (≤ 6%, and under 1% from 512 KiB).
+ *   cost is at most 4 KiB per tensor (6.25% at 64 KiB, under 1% from 512 KiB).
  */
 const ALIGN_MIN_ELEMENTS = 4096;
 const PAGE_ALIGN_MIN_ELEMENTS = 16384;
