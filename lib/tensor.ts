@@ -145,7 +145,7 @@ export class Tensor {
   /**
    * Zero-copy view of the native buffer. Writing to it changes the tensor. Throws after dispose().
    * The view may start past the beginning of its ArrayBuffer (tensors of 16 KiB or more are placed
-   * on a 64-byte boundary): with `data.buffer`, use `data.byteOffset` and `data.byteLength` too.
+   * on a 64-byte boundary, from 64 KiB on a page): with `data.buffer`, use `data.byteOffset` and `data.byteLength` too.
    */
   get data(): Float32Array {
     if (this._disposed) throw new Error(`Tensor of shape ${shapeStr(this.shape)} was disposed; its data is gone`);

@@ -61,7 +61,7 @@ function nativeStep(sizes: number[], init: Float32Array[], batches: Batch[], lr:
   const gb: Float32Array[] = [];
   const act: Float32Array[] = [];
   const dact: Float32Array[] = [];
-  // allocated as the library allocates (ng.zeros: 64-byte aligned from 16 KiB), so that the rows
+  // allocated as the library allocates (ng.zeros: on a 64-byte boundary from 16 KiB, a page from 64 KiB), so that the rows
   // differ by the work only
   const buf = (n: number): Float32Array => ng.zeros([n]).data;
   const copy = (a: Float32Array): Float32Array => {
