@@ -5,3 +5,5 @@ export type { EarlyStoppingOptions } from './callbacks';
 export { historyChart, writeHistoryChart } from './chart';
 export { argmax, accuracy, countCorrect } from './metrics';
 export type { TrainableModel, LossModule, OptimizerLike, SchedulerLike, EmaLike } from './trainer';
+export { compileStep, CompiledStep } from './compiled_step';
+export type { CompileStepOptions } from './compiled_step';

@@ -2,10 +2,14 @@
  * Trainer: the training loop people write by hand in PyTorch, done once and done right.
  *
  *   for each epoch:  model.train()
- *     for each batch: zeroGrad → forward → loss → (stop on NaN/Inf) → backward → step → ema.update()
+ *     for each batch: zeroGrad → forward, loss, backward → (stop on NaN/Inf) → step → ema.update()
  *                     [scheduler.step() when stepping per batch] → onBatchEnd → yield to the event loop
  *     scheduler.step() (per epoch, the default) → validate (with the EMA weights when an EMA is given)
  *     → history → onEpochEnd / early stopping → checkpoint
+ *
+ * The forward, loss and backward of a batch run through a CompiledStep (compiled_step.ts): one native
+ * call for a Sequential of Linear/ReLU layers under CrossEntropyLoss, bit for bit the results of
+ * the tape, which runs everything else ({ fused: false } always uses the tape).
  *
  * fit() yields to the event loop every few milliseconds, so timers and servers in the same
  * process keep running while it trains. Checkpoints hold the model, optimizer, scheduler, EMA,
@@ -21,6 +25,7 @@ import { createProgress } from './progress';
 import { packState, unpackState } from './state';
 import { save, loadWithMetadata, MAX_HEADER_ITEMS } from '../io/safetensors';
 import { jsonSizeProblem } from '../io/json_keys';
+import { CompiledStep } from './compiled_step';
 
 /** What the Trainer needs of a model (any ng.nn.Module has it). */
 export interface TrainableModel {
@@ -107,6 +112,11 @@ export interface TrainerOptions {
   ema?: EmaLike;
   /** metrics to compute; default: ['accuracy'] for a cross-entropy loss, [] otherwise */
   metrics?: 'accuracy'[];
+  /**
+   * run forward, loss and backward as one native call when the model and loss allow it (default
+   * true; same results bit for bit, see ng.train.compileStep); false always records the tape
+   */
+  fused?: boolean;
 }
 
 export interface FitOptions {
@@ -138,6 +148,8 @@ export class Trainer {
   readonly schedulerInterval: 'epoch' | 'batch';
   readonly ema?: EmaLike;
   readonly metrics: 'accuracy'[];
+  /** forward, loss and backward of a training batch (`trainer.step.fused` says whether it is one native call) */
+  readonly step: CompiledStep;
   /** set to true (e.g. from a callback) to stop after the current batch */
   stopTraining = false;
   /** the history of the current or last fit */
@@ -160,6 +172,7 @@ export class Trainer {
       throw argError(fn, 'schedulerInterval', "'epoch' or 'batch'", opts.schedulerInterval);
     if (opts.metrics !== undefined && (!Array.isArray(opts.metrics) || opts.metrics.some((m) => m !== 'accuracy')))
       throw argError(fn, 'metrics', "an array of metric names (supported: 'accuracy')", opts.metrics);
+    if (opts.fused !== undefined && typeof opts.fused !== 'boolean') throw argError(fn, 'fused', 'a boolean', opts.fused);
     this.model = model;
     this.loss = loss;
     this.optimizer = optimizer;
@@ -167,6 +180,7 @@ export class Trainer {
     this.schedulerInterval = opts.schedulerInterval ?? 'epoch';
     this.ema = opts.ema;
     this.metrics = opts.metrics ?? (/CrossEntropy/.test(loss.constructor?.name ?? '') ? ['accuracy'] : []);
+    this.step = new CompiledStep(model, loss, { fuse: opts.fused ?? true });
   }
 
   /** Trains for `epochs` epochs (counting those of a resumed checkpoint) and returns the history. */
@@ -206,27 +220,23 @@ export class Trainer {
           b++;
           const n = batch.x.shape[0];
           this.optimizer.zeroGrad();
-          const out = this.model.forward(batch.x);
-          const loss = this.loss.forward(out, batch.y);
-          const lv = loss.item();
+          const lv = this.step.run(batch.x, batch.y);
           if (!Number.isFinite(lv)) {
-            loss.dispose();
-            out.dispose();
             throw new Error(
               `Trainer.fit: the loss became ${lv} at epoch ${epoch}, batch ${b}. The learning rate (${this.optimizer.lr}) is probably too large: ` +
                 'try a smaller one (e.g. 10x smaller), gradient-friendly inputs (standardise them), or check the data for NaN/Inf values.' +
                 (opts.checkpoint ? ` The last checkpoint (${opts.checkpoint.path}) was left as it was.` : ''),
             );
           }
-          loss.backward();
           this.optimizer.step();
           this.ema?.update();
           if (this.scheduler && this.schedulerInterval === 'batch') this.scheduler.step();
           lossSum += lv * n;
           seen += n;
-          if (this.metrics.includes('accuracy')) correct += noGrad(() => countCorrect(out, batch.y));
-          loss.dispose();
-          out.dispose();
+          if (this.metrics.includes('accuracy')) {
+            const out = this.step.output as Tensor;
+            correct += noGrad(() => countCorrect(out, batch.y));
+          }
           const now = performance.now();
           progress.batch(b, lossSum / seen, (seen / (now - t0)) * 1000);
           for (const cb of callbacks) await cb.onBatchEnd?.({ epoch, batch: b, loss: lv, size: n }, this);

@@ -720,7 +720,7 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
   it('every function the addon exports is covered by this suite', () => {
     const covered = new Set([
       ...SPECS.map((s) => s.fn.split(' ')[0]),
-      ...['binaryForward', 'binaryBackward', 'sgdStep', 'rmspropStep', 'adamStep', 'rpropStep', 'emaUpdate'],
+      ...['binaryForward', 'binaryBackward', 'sgdStep', 'rmspropStep', 'adamStep', 'rpropStep', 'emaUpdate', 'sequentialXentStep'],
       ...['setNumThreads', 'getNumThreads', 'blasConfig', 'rngGetState', 'rngSetState', 'detach', 'benchSgemm', 'optimizerStepsFuse', 'addressMod'],
     ]);
     const exported = Object.keys(raw).filter((k) => typeof raw[k] === 'function');
@@ -922,6 +922,98 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
         },
       ),
       { seed: 9200, numRuns: RUNS * 5 },
+    );
+  });
+
+  it(`sequentialXentStep: random chains with missing, short, mistyped, detached and extra buffers, bad sizes and class indices (${RUNS * 5} cases)`, () => {
+    const HOW = ['none', 'none', 'none', 'count', 'short', 'type', 'nullRequired', 'nullOptional', 'detached', 'class', 'first', 'N0', 'dims', 'smoothing'] as const;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(...HOW),
+        fc.nat(),
+        fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+        (dimList, N, how, at, seed) => {
+          const rnd = lcg(seed);
+          setFencing(seed % 2 === 0);
+          const L = dimList.length - 1;
+          const K = dimList[L];
+          const dims = Int32Array.from(dimList);
+          const relu = Int32Array.from({ length: L }, () => (rnd() < 0.5 ? 1 : 0));
+          const f = (n: number, what: string, lo = -1, hi = 1): Float32Array => fenced(Float32Array, n, what, () => lo + (hi - lo) * rnd());
+          const buffers: unknown[] = [f(N * dims[0], 'x'), f(N * K, 'probs'), f(N, 'lse'), f(N, 'rowLoss')];
+          for (let l = 0; l < L; l++) {
+            const I = dims[l], O = dims[l + 1];
+            buffers.push(f(O * I, `w${l}`), rnd() < 0.8 ? f(O, `b${l}`) : null, rnd() < 0.8 ? f(O * I, `dw${l}`, 0, 0) : null, rnd() < 0.8 ? f(O, `db${l}`, 0, 0) : null, f(N * O, `y${l}`), f(N * O, `dy${l}`));
+          }
+          const classes = fenced(Int32Array, N, 'classes', () => Math.floor(rnd() * K));
+          let first = Math.floor(rnd() * L);
+          let n = N;
+          let smoothing = rnd() < 0.5 ? 0 : rnd();
+          let dimsArg: unknown = dims;
+          let mustThrow = true;
+          const required = (k: number): boolean => k < 4 || (k - 4) % 6 === 0 || (k - 4) % 6 >= 4;
+          const k = at % buffers.length;
+          if (how === 'none') mustThrow = false;
+          else if (how === 'count') buffers.splice(at % 2 ? buffers.length : buffers.length - 1, at % 2 ? 0 : 1, ...(at % 2 ? [f(1, 'extra')] : []));
+          else if (how === 'short') {
+            const b = buffers[k] as Float32Array | null;
+            if (b === null || b.length === 0) mustThrow = false;
+            else buffers[k] = f(b.length - 1, 'short');
+          } else if (how === 'type') buffers[k] = [new Float64Array(4), new Int32Array(4), 'x', {}][at % 4];
+          else if (how === 'nullRequired') buffers[required(k) ? k : 0] = at % 2 ? null : undefined;
+          else if (how === 'nullOptional') {
+            buffers[required(k) ? 5 : k] = null;
+            mustThrow = false;
+          } else if (how === 'detached') native.detach(buffers[required(k) ? k : 0] as Float32Array);
+          else if (how === 'class') classes[at % N] = at % 2 ? K : -1;
+          else if (how === 'first') first = L + (at % 3);
+          else if (how === 'N0') n = 0;
+          else if (how === 'dims') dimsArg = at % 2 ? Int32Array.from([...dims.slice(0, L), 0]) : Float32Array.from(dims);
+          else if (how === 'smoothing') smoothing = at % 2 ? -0.5 : NaN;
+          const before = mustThrow ? [] : buffers.map((b) => (b instanceof Float32Array ? Float32Array.from(b) : b));
+          const r = outcome(() => raw.sequentialXentStep(buffers, relu, dimsArg, first, classes, n, smoothing, 1 / N));
+          const label = `sequentialXentStep dims ${JSON.stringify(dimList)} N ${N} ${how}@${at}`;
+          checkFences(label);
+          if (!r.ok && !/nativegrad/.test(r.error.message)) expect.fail(`${label}: an Error without the library's name: ${r.error.message}`);
+          if (mustThrow) {
+            expect(r.ok, `${label}: must throw`).to.equal(false);
+            return;
+          }
+          if (!r.ok) expect.fail(`${label}: ${r.error.message}`);
+          // reference: the forward in double, then Σ_n cross-entropy with smoothing
+          let a = Array.from(before[0] as Float32Array);
+          for (let l = 0; l < L; l++) {
+            const I = dims[l], O = dims[l + 1];
+            const w = before[4 + 6 * l] as Float32Array;
+            const b = before[5 + 6 * l] as Float32Array | null;
+            const out: number[] = [];
+            for (let i = 0; i < N; i++)
+              for (let o = 0; o < O; o++) {
+                let v = b ? b[o] : 0;
+                for (let j = 0; j < I; j++) v += a[i * I + j] * w[o * I + j];
+                out.push(relu[l] && !(v > 0) ? 0 : v);
+              }
+            a = out;
+          }
+          let total = 0;
+          let mag = 0;
+          for (let i = 0; i < N; i++) {
+            const row = a.slice(i * K, (i + 1) * K);
+            const m = Math.max(...row);
+            const lse = m + Math.log(row.reduce((p, v) => p + Math.exp(v - m), 0));
+            const eps = Math.fround(smoothing);
+            for (let c = 0; c < K; c++) {
+              const t = (1 - eps) * (c === classes[i] ? 1 : 0) + eps / K;
+              total += t * (lse - row[c]);
+              mag += Math.abs(t * (lse - row[c]));
+            }
+          }
+          expect(near(r.value as number, total, 1e-5, 1e-5 * (1 + mag)), `${label}: total ${r.value} vs ${total}`).to.equal(true);
+        },
+      ),
+      { seed: 9300, numRuns: RUNS * 5 },
     );
   });
 
