@@ -1,9 +1,11 @@
 /**
  * Where the time of one training step goes (suite-mlp, ReLU MLP 784-256-128-10, Adam, 1 thread):
- * the same step measured five ways in alternating rounds of one process, each slower than the next
+ * the same step measured six ways in alternating rounds of one process, each slower than the next
  * by one part of the work:
  *
  *   library        the user's loop: zeroGrad, Sequential forward, CrossEntropyLoss, backward, step
+ *   Trainer step   zeroGrad, ng.train.compileStep's run (forward, loss and backward in one native
+ *                  call), step: what Trainer.fit runs          → library − this = tensors and tape
  *   native calls   the very kernels the library calls (fused Linear+ReLU, softmax-cross-entropy,
  *                  the Linear backwards, adamStep) straight from JS on preallocated buffers: no
  *                  Tensor objects, no tape, no argument checks        → library − this = JS and tape
@@ -16,7 +18,8 @@
  *                                                                       of GEMMs run in sequence
  *
  * Validation before timing: the native-call sequence, started from the library model's initial
- * weights, must give the library's losses (within 1e-5) on the same batches, so both do the same work.
+ * weights, must give the library's losses (within 1e-5) on the same batches, so both do the same
+ * work; the Trainer step must give them bit for bit.
  */
 import { performance } from 'perf_hooks';
 import * as ng from '../../lib';
@@ -48,6 +51,20 @@ function libraryStep(model: ng.nn.Sequential, batches: Batch[], lr: number): Ste
     loss.backward();
     opt.step();
     return wantLoss ? loss.item() : 0;
+  };
+}
+
+function compiledStep(model: ng.nn.Sequential, batches: Batch[], lr: number): Step {
+  const opt = new ng.optim.Adam(model.parameters(), { lr });
+  const step = ng.train.compileStep(model, new ng.nn.CrossEntropyLoss());
+  let i = 0;
+  return () => {
+    const b = batches[i];
+    i = (i + 1) % batches.length;
+    opt.zeroGrad();
+    const v = step.run(b.x, b.y);
+    opt.step();
+    return v;
   };
 }
 
@@ -123,7 +140,7 @@ function nativeStep(sizes: number[], init: Float32Array[], batches: Batch[], lr:
 }
 
 /**
- * Times the five forms of the batch-B step on 1 thread; returns the rows (library first) and the
+ * Times the six forms of the batch-B step on 1 thread; returns the rows (library first) and the
  * roofline seconds measured in the same rounds.
  */
 export function stepBreakdown(
@@ -139,13 +156,16 @@ export function stepBreakdown(
   const init = model.parameters().map((p) => Float32Array.from(p.data));
   const forms: [string, Step][] = [
     ['library (the user’s loop)', libraryStep(model, batches, lr)],
+    ['the Trainer’s step (compileStep: forward, loss, backward in one native call)', compiledStep(makeModel(), batches, lr)],
     ['the same native calls from JS, preallocated, no tape', nativeStep(sizes, init, batches, lr, 'all')],
     ['… without the Adam step', nativeStep(sizes, init, batches, lr, 'noAdam')],
     ['the 8 GEMMs alone, in the step’s order', nativeStep(sizes, init, batches, lr, 'gemm')],
   ];
-  // validate: library and native calls do the same work (same losses on the same batches)
+  // validate: library, Trainer step and native calls do the same work (same losses on the same batches)
   const a = Array.from({ length: 6 }, () => forms[0][1](true));
-  const b = Array.from({ length: 6 }, () => forms[1][1](true));
+  const c = Array.from({ length: 6 }, () => forms[1][1](true));
+  if (c.some((v, k) => !Object.is(v, a[k]))) throw new Error(`step breakdown: the Trainer step's losses ${c.join(', ')} differ from the library's ${a.join(', ')}`);
+  const b = Array.from({ length: 6 }, () => forms[2][1](true));
   for (let k = 0; k < a.length; k++)
     if (!(Math.abs(a[k] - b[k]) <= 1e-5 * Math.abs(a[k]) + 1e-6))
       throw new Error(`step breakdown: the native-call step differs from the library's at step ${k}: ${b.join(', ')} vs ${a.join(', ')}`);
