@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import * as ng from '../../lib';
-import { lcg } from '../helpers';
+import { FixtureTensor, expectClose, fixture, lcg } from '../helpers';
 
 type Target = Int32Array | number[] | ng.Tensor;
 
@@ -141,6 +141,39 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
   it('batch sizes that change between calls (a full batch and an epoch’s last one)', () => {
     const batches = [data(8, 5, 3, 1), data(3, 5, 3, 2), data(8, 5, 3, 3), data(1, 5, 3, 4), data(3, 5, 3, 5)];
     lockstep({ build: mlp(5, 4, 3), loss: () => new ng.nn.CrossEntropyLoss(), opt: adam }, batches, 15);
+  });
+
+  it('agrees with PyTorch 1.13 (sequential-step.json): loss, every gradient, and 3 Adam steps', () => {
+    const doc = fixture('sequential-step.json');
+    const tensorOf = (f: FixtureTensor): ng.Tensor => ng.tensor(Float32Array.from(f.data), f.shape);
+    const builds = [
+      mlp(6, 5, 4, 3),
+      (): ng.nn.Sequential => new ng.nn.Sequential(new ng.nn.Linear(6, 5, { bias: false }), new ng.nn.ReLU(), new ng.nn.Linear(5, 4), new ng.nn.Linear(4, 3), new ng.nn.ReLU()),
+    ];
+    const losses = [(): ng.nn.CrossEntropyLoss => new ng.nn.CrossEntropyLoss(), (): ng.nn.CrossEntropyLoss => new ng.nn.CrossEntropyLoss({ labelSmoothing: 0.1, reduction: 'sum' })];
+    expect(doc.cases).to.have.length(2);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (doc.cases as any[]).forEach((c, i) => {
+      const model = builds[i]();
+      model.loadStateDict(Object.fromEntries(Object.entries(c.init).map(([k, v]) => [k, tensorOf(v as FixtureTensor)])));
+      const step = ng.train.compileStep(model, losses[i]());
+      expect(step.fused, c.name).to.equal(true);
+      const x = tensorOf(c.x);
+      const y = Int32Array.from(c.classes as number[]);
+      expectClose([step.run(x, y)], [c.loss], { rtol: 1e-5, what: `${c.name}: loss` });
+      const named = new Map(model.namedParameters());
+      expect([...named.keys()]).to.deep.equal(Object.keys(c.grads));
+      for (const [k, g] of Object.entries(c.grads)) expectClose(named.get(k)!.grad!.data, (g as FixtureTensor).data, { rtol: 1e-4, atol: 1e-7, what: `${c.name}: grad ${k}` });
+      const opt = new ng.optim.Adam(model.parameters(), { lr: 0.01 });
+      const got: number[] = [];
+      for (let s = 0; s < 3; s++) {
+        opt.zeroGrad();
+        got.push(step.run(x, y));
+        opt.step();
+      }
+      expectClose(got, c.adam_losses, { rtol: 1e-5, what: `${c.name}: Adam losses` });
+      for (const [k, p] of Object.entries(c.adam_params)) expectClose(named.get(k)!.data, (p as FixtureTensor).data, { rtol: 1e-4, atol: 1e-6, what: `${c.name}: ${k} after 3 Adam steps` });
+    });
   });
 
   it('gradients accumulate across runs without zeroGrad, as backward() does', () => {
