@@ -183,7 +183,8 @@ async function train(argv: string[]): Promise<void> {
   console.log(`nativegrad: ${data.description}`);
   console.log(
     `model ${arch} MLP${batchNorm ? ' with BatchNorm1d' : ''}, ReLU; ${str('optimizer') ?? 'adam'} lr ${lr}` +
-      `${scheduler ? `, StepLR(step ${stepSize}, gamma ${gamma})` : ''}; batch ${batchSize}; ${epochs} epochs; seed ${seed}; ${ng.getNumThreads()} BLAS thread(s)`,
+      `${scheduler ? `, StepLR(step ${stepSize}, gamma ${gamma})` : ''}; batch ${batchSize}; ${epochs} epochs; seed ${seed}; ${ng.getNumThreads()} BLAS thread(s)` +
+      `; ${trainer.step.fused ? 'forward and backward in one native call' : 'autograd tape'}`,
   );
   fs.mkdirSync(outDir, { recursive: true });
   const checkpoint = path.join(outDir, 'checkpoint.safetensors');
