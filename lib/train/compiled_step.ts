@@ -179,8 +179,10 @@ export class CompiledStep {
       return loss.item();
     } finally {
       loss.dispose();
-      this.tapeOut = out;
       this.last = out;
+      // freed at the next run, unless it is the input or shares its bytes (a model that hands its
+      // input back, or a view of it): that belongs to the caller
+      this.tapeOut = out !== x && !out.isDisposed && (x.isDisposed || out.data.buffer !== x.data.buffer) ? out : null;
     }
   }
 

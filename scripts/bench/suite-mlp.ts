@@ -423,8 +423,12 @@ export async function run(ctx: BenchContext): Promise<void> {
               roofT.push(roof.seconds);
               roofFlops = roof.flops;
             }
+            // the loop and the Trainer's step take turns going first, so that neither always
+            // follows the roofline's (or the peer's) cache and clock state
+            const first = r % 2 === 1 && compiled !== null;
+            if (first) compiledT.push(...sampleOurs(compiled, steps, repsPerRound, r === 0 ? warm : 1));
             oursT.push(...sampleOurs(ours, steps, repsPerRound, r === 0 ? warm : 1));
-            if (compiled) compiledT.push(...sampleOurs(compiled, steps, repsPerRound, r === 0 ? warm : 1));
+            if (compiled && !first) compiledT.push(...sampleOurs(compiled, steps, repsPerRound, r === 0 ? warm : 1));
             for (let s = 0; s < sides.length; s++) {
               await sleep(120);
               const ans = await sides[s].request({ op: 'time', key, steps, reps: repsPerRound, warmup: r === 0 ? warm : 1 });

@@ -314,6 +314,26 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
     expect(() => ng.train.compileStep(m, new ng.nn.CrossEntropyLoss(), { fuse: 1 as never })).to.throw(/fuse.*boolean/);
   });
 
+  it('a tape-run model that hands its input back: the next run does not dispose the caller’s input', () => {
+    const ident = new ng.nn.Sequential(); // returns its input
+    const step = ng.train.compileStep(ident, new ng.nn.CrossEntropyLoss());
+    expect(step.fused).to.equal(false);
+    expect(step.reason).to.match(/empty/);
+    const x = ng.tensor([[1, 2], [3, 4]], undefined, { requiresGrad: true });
+    step.run(x, [0, 1]);
+    expect(step.output).to.equal(x);
+    step.run(ng.tensor([[0, 1]], undefined, { requiresGrad: true }), [1]);
+    expect(x.isDisposed, 'the first input survives the second run').to.equal(false);
+    // an output of its own is freed at the next run
+    const w = ng.tensor([[1, -1], [0.5, 2]], undefined, { requiresGrad: true });
+    const model = { forward: (t: ng.Tensor): ng.Tensor => t.matmul(w), parameters: () => [w] };
+    const step2 = ng.train.compileStep(model as never, new ng.nn.CrossEntropyLoss());
+    step2.run(ng.tensor([[1, 2]]), [0]);
+    const out = step2.output!;
+    step2.run(ng.tensor([[2, 1]]), [1]);
+    expect(out.isDisposed).to.equal(true);
+  });
+
   it('output: overwritten by the next fused run; a disposed output is replaced, not written into', () => {
     ng.manualSeed(8);
     const m = mlp(3, 2)();
