@@ -126,6 +126,7 @@ export class CompiledStep {
   private snapshot: Snapshot | null = null;
   private scratch: Scratch[] = [];
   private last: Tensor | null = null;
+  private lastFused = false;
   /** the tape's output of the last run, disposed by the next */
   private tapeOut: Tensor | null = null;
 
@@ -156,6 +157,10 @@ export class CompiledStep {
   get output(): Tensor | null {
     return this.last;
   }
+  /** Whether the last run() was one native call (false when it went through the tape, or before the first run). */
+  get lastRunFused(): boolean {
+    return this.lastFused;
+  }
 
   /**
    * Forward, loss and backward for one batch; returns the loss value (a float32, as `loss.item()`).
@@ -169,8 +174,10 @@ export class CompiledStep {
     const chain = this.current();
     if (chain !== null) {
       const v = this.runFused(chain, x, y);
+      this.lastFused = v !== undefined;
       if (v !== undefined) return v;
     }
+    this.lastFused = false;
     // the hand-written loop
     const out = this.model.forward(x);
     const loss = this.loss.forward(out, y);

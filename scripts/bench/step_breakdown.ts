@@ -63,6 +63,7 @@ function compiledStep(model: ng.nn.Sequential, batches: Batch[], lr: number): St
     i = (i + 1) % batches.length;
     opt.zeroGrad();
     const v = step.run(b.x, b.y);
+    if (!step.lastRunFused) throw new Error(`step breakdown: compileStep ran through the tape (${step.reason ?? 'a per-call fallback'}), not as one native call`);
     opt.step();
     return v;
   };

@@ -150,6 +150,8 @@ interface OurCase {
   step(): number;
   run(steps: number): void;
   params: ng.Tensor[];
+  /** for the Trainer's step: whether its last run was one native call */
+  fused?: () => boolean;
 }
 
 function mlp(bn: boolean): ng.nn.Sequential {
@@ -220,6 +222,7 @@ function ourCompiled(batches: Batch[], seed: number): OurCase {
       for (let s = 0; s < steps; s++) once();
     },
     params: model.parameters(),
+    fused: () => step.lastRunFused,
   };
 }
 
@@ -403,6 +406,7 @@ export async function run(ctx: BenchContext): Promise<void> {
             // thread and the pool (to time both), whose sums differ in the last bits, so two copies
             // of any model may drift apart by rounding
             const same = (v: number, k: number): boolean => (threads === 1 ? Object.is(v, mine[k]) : Math.abs(v - mine[k]) <= 1e-5 * Math.abs(mine[k]));
+            if (compiled.fused?.() !== true) throw new Error(`suite-mlp: ${key}: compileStep ran through the tape, not as one native call`);
             if (!fused.every(same))
               throw new Error(`suite-mlp: ${key}: compileStep's losses ${fused.join(', ')} differ from the loop's ${mine.join(', ')}`);
           }

@@ -281,10 +281,14 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
     const m = mlp(3, 2)();
     const step = ng.train.compileStep(m, new ng.nn.CrossEntropyLoss());
     const x = ng.tensor([[1, 2, 3], [0, -1, 1]], undefined, { requiresGrad: true });
+    step.run(ng.tensor([[1, 2, 3], [0, -1, 1]]), [0, 1]);
+    expect(step.lastRunFused).to.equal(true);
     step.run(x, [0, 1]);
+    expect(step.lastRunFused).to.equal(false);
     expect(x.grad, 'the input’s gradient, from the tape').to.not.equal(null);
     const probs = ng.tensor([[0.3, 0.7], [1, 0]]);
     expect(Number.isFinite(step.run(ng.tensor([[1, 2, 3], [0, -1, 1]]), probs))).to.equal(true);
+    expect(step.lastRunFused).to.equal(false);
     expect(() => ng.noGrad(() => step.run(ng.tensor([[1, 2, 3]]), [1]))).to.throw(/does not require grad/);
     expect(step.fused).to.equal(true); // the model itself still fuses
   });
