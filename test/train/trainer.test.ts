@@ -103,6 +103,45 @@ describe('Trainer', () => {
     expect(err!.message).to.match(/smaller/);
   });
 
+  it('stops on a non-finite loss on the fused path too, before the optimizer moves the weights', async () => {
+    const { model, optimizer } = setup(1, 0.05, false);
+    const bad = blobs(96, 3);
+    bad.x.data[2 * 32 * 4 + 5] = NaN;
+    const trainer = new ng.Trainer({ model, loss: new ng.nn.CrossEntropyLoss(), optimizer });
+    expect(trainer.step.fused).to.equal(true);
+    let before: Float32Array[] = [];
+    const err = await trainer
+      .fit(batches(bad, 32, false), {
+        epochs: 1,
+        progress: false,
+        callbacks: { onBatchEnd: (log) => void (log.batch === 2 && (before = model.parameters().map((p) => Float32Array.from(p.data)))) },
+      })
+      .then(() => null, (e: Error) => e);
+    expect(err?.message).to.match(/epoch 1, batch 3/);
+    model.parameters().forEach((p, i) => expect(Array.from(p.data)).to.deep.equal(Array.from(before[i])));
+  });
+
+  it('runs a Linear/ReLU model fused by default, with the results of { fused: false } bit for bit', async () => {
+    // (small shapes: every sgemm runs on 1 thread, so two copies of the model round alike)
+    const runs: { h: ng.train.History; params: number[][] }[] = [];
+    for (const fused of [true, false]) {
+      const { model, optimizer } = setup(5, 0.05, false);
+      const trainer = new ng.Trainer({ model, loss: new ng.nn.CrossEntropyLoss(), optimizer, fused });
+      expect(trainer.step.fused).to.equal(fused);
+      const h = await trainer.fit(batches(train, 32, false), { epochs: 3, validation: batches(val, 64, false), progress: false });
+      expect(trainer.step.lastRunFused).to.equal(fused);
+      runs.push({ h, params: model.parameters().map((p) => Array.from(p.data)) });
+    }
+    const strip = (h: ng.train.History): unknown => h.epochs.map(({ seconds: _s, ...rest }) => rest);
+    expect(strip(runs[0].h)).to.deep.equal(strip(runs[1].h));
+    expect(runs[0].params).to.deep.equal(runs[1].params);
+    // a BatchNorm1d model runs through the tape, and says why
+    const bn = setup(5);
+    const t = new ng.Trainer({ model: bn.model, loss: new ng.nn.CrossEntropyLoss(), optimizer: bn.optimizer });
+    expect(t.step.fused).to.equal(false);
+    expect(t.step.reason).to.match(/BatchNorm1d/);
+  });
+
   it('honours an AbortSignal', async () => {
     const { model, optimizer } = setup();
     const trainer = new ng.Trainer({ model, loss: new ng.nn.CrossEntropyLoss(), optimizer });
@@ -226,6 +265,7 @@ describe('Trainer', () => {
     err = null;
     await trainer.fit(42 as never, { epochs: 1 }).catch((e: Error) => (err = e));
     expect(err!.message).to.match(/loader/);
+    expect(() => new ng.Trainer({ model, loss: new ng.nn.CrossEntropyLoss(), optimizer, fused: 'yes' as never })).to.throw(/fused.*boolean/);
   });
 });
 
