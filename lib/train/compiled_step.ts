@@ -171,6 +171,7 @@ export class CompiledStep {
       this.tapeOut.dispose();
       this.tapeOut = null;
     }
+    this.last = null;
     const chain = this.current();
     if (chain !== null) {
       const v = this.runFused(chain, x, y);
@@ -180,16 +181,16 @@ export class CompiledStep {
     this.lastFused = false;
     // the hand-written loop
     const out = this.model.forward(x);
+    this.last = out;
+    // freed at the next run, unless it is the input or shares its bytes (a model that hands its
+    // input back, or a view of it): that belongs to the caller
+    this.tapeOut = out !== x && !out.isDisposed && (x.isDisposed || out.data.buffer !== x.data.buffer) ? out : null;
     const loss = this.loss.forward(out, y);
     try {
       loss.backward();
       return loss.item();
     } finally {
       loss.dispose();
-      this.last = out;
-      // freed at the next run, unless it is the input or shares its bytes (a model that hands its
-      // input back, or a view of it): that belongs to the caller
-      this.tapeOut = out !== x && !out.isDisposed && (x.isDisposed || out.data.buffer !== x.data.buffer) ? out : null;
     }
   }
 
@@ -233,7 +234,8 @@ export class CompiledStep {
       const lin = chain.linears[l];
       const w = lin.weight;
       const b = lin.bias;
-      if (w.isDisposed || (b !== null && b.isDisposed)) return undefined;
+      // a weight swapped for one of another shape, or computed by recorded ops: the tape handles it
+      if (!isLeafOfShape(w, chain.dims[l + 1], chain.dims[l]) || (b !== null && !isLeafOfShape(b, chain.dims[l + 1]))) return undefined;
       const at = 4 + 6 * l;
       buffers[at] = w.data;
       buffers[at + 1] = b === null ? null : b.data;
@@ -242,6 +244,13 @@ export class CompiledStep {
       if (first < 0 && (w.requiresGrad || (b !== null && b.requiresGrad))) first = l;
     }
     if (first < 0) return undefined; // nothing requires grad: backward() says so
+    // the kernel writes its scratch buffers and the gradients while it reads x: an input that shares
+    // bytes with any of them (step.output passed back in, say) goes through the tape
+    const xb = x.data.buffer;
+    for (let i = 1; i < buffers.length; i++) {
+      const bi = buffers[i];
+      if (bi !== null && bi.buffer === xb && (i < 4 || (i - 4) % 6 >= 2)) return undefined;
+    }
     buffers[0] = x.data;
     const total = k.sequentialXentStep(buffers, chain.relu, chain.dims, first, s.classes, N, lossMod.labelSmoothing, reduction === 'mean' ? 1 / N : 1);
     buffers[0] = null; // hold no reference to the batch
@@ -277,6 +286,13 @@ export class CompiledStep {
     if (list.length > 2) list.pop();
     return s;
   }
+}
+
+/** A live leaf tensor of shape [d0] or [d0, d1]. */
+function isLeafOfShape(t: Tensor, d0: number, d1?: number): boolean {
+  if (t.isDisposed || !t.isLeaf) return false;
+  const s = t.shape;
+  return d1 === undefined ? s.length === 1 && s[0] === d0 : s.length === 2 && s[0] === d0 && s[1] === d1;
 }
 
 /** The parameter's gradient buffer, made (zeroed) when it has none, as backward() does. */

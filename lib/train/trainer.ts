@@ -222,6 +222,7 @@ export class Trainer {
           this.optimizer.zeroGrad();
           const lv = this.step.run(batch.x, batch.y);
           if (!Number.isFinite(lv)) {
+            this.optimizer.zeroGrad(); // the backward ran: leave no NaN gradients behind (the weights did not move)
             throw new Error(
               `Trainer.fit: the loss became ${lv} at epoch ${epoch}, batch ${b}. The learning rate (${this.optimizer.lr}) is probably too large: ` +
                 'try a smaller one (e.g. 10x smaller), gradient-friendly inputs (standardise them), or check the data for NaN/Inf values.' +

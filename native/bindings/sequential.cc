@@ -53,20 +53,24 @@ Napi::Value SequentialXentStep(const Napi::CallbackInfo& info) {
   if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
       !info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
     throw Napi::TypeError::New(env, "nativegrad (native): arguments 'relu' and 'dims' must be Int32Arrays");
-  auto relu = info[1].As<Napi::Int32Array>();
-  auto dims = info[2].As<Napi::Int32Array>();
-  const long L = (long)dims.ElementLength() - 1;
-  if (L < 1 || (long)relu.ElementLength() != L) fail(env, "dims must hold L + 1 sizes and relu L flags, L >= 1");
+  // sizes and flags copied once: what is checked is what is used
+  auto relu_arr = info[1].As<Napi::Int32Array>();
+  auto dims_arr = info[2].As<Napi::Int32Array>();
+  const long L = (long)dims_arr.ElementLength() - 1;
+  if (L < 1 || (long)relu_arr.ElementLength() != L) fail(env, "dims must hold L + 1 sizes and relu L flags, L >= 1");
   if ((long)items.size() != kBuffersBefore + kBuffersPerLayer * L)
     fail(env, "buffers must hold " + std::to_string(kBuffersBefore + kBuffersPerLayer * L) + " entries for " +
                   std::to_string(L) + " layers, got " + std::to_string(items.size()));
+  const std::vector<long> dims(dims_arr.Data(), dims_arr.Data() + L + 1);
+  const std::vector<bool> relu(relu_arr.Data(), relu_arr.Data() + L);
   const long first = size_arg(info, 3, "first");
   if (first >= L) fail(env, "first must be below the number of layers");
   const long N = size_arg(info, 5, "N");
   if (N == 0) fail(env, "the batch must not be empty");
+  if (N > INT32_MAX) fail(env, "N is above 2^31");  // the sgemm calls take int sizes
   for (long l = 0; l <= L; l++)
-    if (dims[l] <= 0) fail(env, "every size in dims must be positive");
-  const long K = dims[L];
+    if (dims[(size_t)l] <= 0) fail(env, "every size in dims must be positive");
+  const long K = dims[(size_t)L];
   const int32_t* classes = i32_at_least(info, 4, "classes", N);
   for (long n = 0; n < N; n++)
     if (classes[n] < 0 || classes[n] >= K)
@@ -83,7 +87,7 @@ Napi::Value SequentialXentStep(const Napi::CallbackInfo& info) {
   float* row_loss = buffer_at(env, items, 3, "rowLoss", -1, N);
   std::vector<SeqLayer> layers((size_t)L);
   for (long l = 0; l < L; l++) {
-    const long I = dims[l], O = dims[l + 1];
+    const long I = dims[(size_t)l], O = dims[(size_t)l + 1];
     const long OI = checked_mul(env, O, I), NO = checked_mul(env, N, O);
     const size_t at = (size_t)(kBuffersBefore + kBuffersPerLayer * l);
     SeqLayer& s = layers[(size_t)l];
@@ -95,7 +99,7 @@ Napi::Value SequentialXentStep(const Napi::CallbackInfo& info) {
     s.dy = buffer_at(env, items, at + 5, "dy", l, NO);
     s.I = I;
     s.O = O;
-    s.relu = relu[l] != 0;
+    s.relu = relu[(size_t)l];
   }
   return Napi::Number::New(env, sequential_xent_step(layers.data(), L, first, x, N, classes, (float)smoothing,
                                                      (float)scale, probs, lse, row_loss));

@@ -338,6 +338,56 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
     expect(out.isDisposed).to.equal(true);
   });
 
+  it('an input sharing bytes with what the kernel writes (step.output passed back in) goes through the tape, with the tape’s result', () => {
+    ng.manualSeed(3);
+    const m = mlp(3, 6, 3)();
+    const step = ng.train.compileStep(m, new ng.nn.CrossEntropyLoss());
+    const y = [0, 1, 2, 0];
+    step.run(ng.randn([4, 3]), y);
+    const o = step.output!;
+    const copy = o.clone();
+    const grads = (x: ng.Tensor): number[][] => {
+      m.parameters().forEach((p) => (p.grad = null));
+      step.run(x, y);
+      return m.parameters().map((p) => Array.from(p.grad!.data));
+    };
+    const fromOutput = grads(o);
+    expect(step.lastRunFused).to.equal(false);
+    expect(fromOutput).to.deep.equal(grads(copy));
+    expect(step.lastRunFused).to.equal(true);
+  });
+
+  it('a weight or bias replaced by one of another shape, or by a computed (non-leaf) tensor, goes through the tape', () => {
+    ng.manualSeed(4);
+    const m = mlp(3, 4, 2)();
+    const step = ng.train.compileStep(m, new ng.nn.CrossEntropyLoss());
+    const x = ng.randn([5, 3]);
+    const y = [0, 1, 1, 0, 1];
+    step.run(x, y);
+    expect(step.lastRunFused).to.equal(true);
+    const last = m.at(2) as ng.nn.Linear;
+    const w = last.weight;
+    const swap = (t: ng.Tensor): void => void Object.defineProperty(last, 'weight', { value: t, configurable: true, writable: true });
+    swap(ng.randn([4, 2])); // transposed
+    expect(() => step.run(x, y)).to.throw(/shape/);
+    expect(step.lastRunFused).to.equal(false);
+    swap(ng.mul(w, 1)); // computed from w: gradients must flow back to w through the tape
+    w.requiresGrad_(true);
+    w.grad = null;
+    step.run(x, y);
+    expect(step.lastRunFused).to.equal(false);
+    expect(w.grad, 'the gradient reached the leaf behind the computed weight').to.not.equal(null);
+  });
+
+  it('a failed tape run leaves output null, not a disposed tensor', () => {
+    ng.manualSeed(9);
+    const m = new ng.nn.Sequential(new ng.nn.Linear(3, 2), new ng.nn.Dropout(0.1));
+    const step = ng.train.compileStep(m, new ng.nn.CrossEntropyLoss());
+    step.run(ng.randn([2, 3]), [0, 1]);
+    expect(() => step.run(ng.randn([2, 3]), [0, 9])).to.throw(/out of range/);
+    expect(step.output === null || !step.output.isDisposed).to.equal(true);
+  });
+
   it('output: overwritten by the next fused run; a disposed output is replaced, not written into', () => {
     ng.manualSeed(8);
     const m = mlp(3, 2)();

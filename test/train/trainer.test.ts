@@ -119,6 +119,7 @@ describe('Trainer', () => {
       .then(() => null, (e: Error) => e);
     expect(err?.message).to.match(/epoch 1, batch 3/);
     model.parameters().forEach((p, i) => expect(Array.from(p.data)).to.deep.equal(Array.from(before[i])));
+    for (const p of model.parameters()) expect(p.grad === null || p.grad.data.every((g) => g === 0), 'no NaN gradients left behind').to.equal(true);
   });
 
   it('runs a Linear/ReLU model fused by default, with the results of { fused: false } bit for bit', async () => {
