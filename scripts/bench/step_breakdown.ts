@@ -54,7 +54,8 @@ function libraryStep(model: ng.nn.Sequential, batches: Batch[], lr: number): Ste
   };
 }
 
-function compiledStep(model: ng.nn.Sequential, batches: Batch[], lr: number): Step {
+/** The step Trainer.fit runs: zeroGrad, compileStep's run (one native call), Adam; throws if a run falls back to the tape. */
+export function compiledStep(model: ng.nn.Sequential, batches: Batch[], lr: number): Step {
   const opt = new ng.optim.Adam(model.parameters(), { lr });
   const step = ng.train.compileStep(model, new ng.nn.CrossEntropyLoss());
   let i = 0;
@@ -63,7 +64,7 @@ function compiledStep(model: ng.nn.Sequential, batches: Batch[], lr: number): St
     i = (i + 1) % batches.length;
     opt.zeroGrad();
     const v = step.run(b.x, b.y);
-    if (!step.lastRunFused) throw new Error(`step breakdown: compileStep ran through the tape (${step.reason ?? 'a per-call fallback'}), not as one native call`);
+    if (!step.lastRunFused) throw new Error(`bench: compileStep ran through the tape (${step.reason ?? 'a per-call fallback'}), not as one native call`);
     opt.step();
     return v;
   };

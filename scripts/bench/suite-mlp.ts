@@ -44,7 +44,7 @@ import * as ng from '../../lib';
 import { native } from '../../lib/native';
 import { BenchContext, Timing, summarize } from './harness';
 import { loadTfjs, tfjsMlp } from './tfjs_mlp';
-import { stepBreakdown } from './step_breakdown';
+import { compiledStep, stepBreakdown } from './step_breakdown';
 
 interface BenchKernels {
   benchSgemm(out: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number, samples: number, minSeconds: number): Float64Array;
@@ -150,8 +150,6 @@ interface OurCase {
   step(): number;
   run(steps: number): void;
   params: ng.Tensor[];
-  /** for the Trainer's step: whether its last run was one native call */
-  fused?: () => boolean;
 }
 
 function mlp(bn: boolean): ng.nn.Sequential {
@@ -200,29 +198,17 @@ function ourMlp(bn: boolean, opt: 'adam' | 'sgd', batches: Batch[], seed: number
   return ourCase(model, optimizer, new ng.nn.CrossEntropyLoss(), batches);
 }
 
-/** The step Trainer.fit runs: zeroGrad, compileStep's run (forward, loss, backward in one native call), step. */
+/** The step Trainer.fit runs (step_breakdown.ts's compiledStep: it throws if a run falls back to the tape). */
 function ourCompiled(batches: Batch[], seed: number): OurCase {
   ng.manualSeed(seed);
   const model = mlp(false);
-  const optimizer = new ng.optim.Adam(model.parameters(), { lr: ADAM_LR });
-  const step = ng.train.compileStep(model, new ng.nn.CrossEntropyLoss());
-  if (!step.fused) throw new Error(`suite-mlp: the ReLU MLP does not fuse: ${step.reason}`);
-  let i = 0;
-  const once = (): number => {
-    const b = batches[i];
-    i = (i + 1) % batches.length;
-    optimizer.zeroGrad();
-    const v = step.run(b.x, b.y);
-    optimizer.step();
-    return v;
-  };
+  const step = compiledStep(model, batches, ADAM_LR);
   return {
-    step: once,
+    step: () => step(true),
     run: (steps) => {
-      for (let s = 0; s < steps; s++) once();
+      for (let s = 0; s < steps; s++) step(false);
     },
     params: model.parameters(),
-    fused: () => step.lastRunFused,
   };
 }
 
@@ -406,7 +392,6 @@ export async function run(ctx: BenchContext): Promise<void> {
             // thread and the pool (to time both), whose sums differ in the last bits, so two copies
             // of any model may drift apart by rounding
             const same = (v: number, k: number): boolean => (threads === 1 ? Object.is(v, mine[k]) : Math.abs(v - mine[k]) <= 1e-5 * Math.abs(mine[k]));
-            if (compiled.fused?.() !== true) throw new Error(`suite-mlp: ${key}: compileStep ran through the tape, not as one native call`);
             if (!fused.every(same))
               throw new Error(`suite-mlp: ${key}: compileStep's losses ${fused.join(', ')} differ from the loop's ${mine.join(', ')}`);
           }
