@@ -69,3 +69,59 @@ export function checkNumber(
     throw rangeError(fn, `argument '${arg}' must be ${kind}${bounds}, got ${v}`);
   return v;
 }
+
+/** `batch_size` → `batchSize` (PyTorch's spelling of an option to ours). */
+function camelCase(name: string): string {
+  return name.replace(/_+([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/** Edit distance of two short strings (for "did you mean" on option names). */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_v, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return row[b.length];
+}
+
+/**
+ * The error for an option name that `known` does not list: names the known ones, and the one
+ * probably meant (PyTorch's snake_case spelling of a camelCase name, or a near typo).
+ */
+export function unknownOptionError(fn: string, arg: string, key: string, value: unknown, known: readonly string[]): Error {
+  let hint = '';
+  const camel = camelCase(key);
+  if (camel !== key && known.includes(camel)) hint = ` (PyTorch's '${key}' is '${camel}' here)`;
+  else {
+    let best = '';
+    let bestD = Infinity;
+    for (const k of known) {
+      const d = editDistance(key.toLowerCase(), k.toLowerCase());
+      if (d < bestD) [best, bestD] = [k, d];
+    }
+    if (best !== '' && bestD <= Math.max(1, Math.min(2, Math.floor(key.length / 3)))) hint = ` (did you mean '${best}'?)`;
+  }
+  const list = known.length ? known.join(', ') : 'none';
+  return new TypeError(`${fn}: argument '${arg}' must be a known option (one of ${list}), got ${describe(value)}${hint}`);
+}
+
+/**
+ * Checks an options object: `undefined` is `{}`; anything but a plain object throws (`example`
+ * shows one); a key not in `known` throws with unknownOptionError. Keys set to undefined are
+ * allowed (they take the default). `prefix` names nested options ('validation.' → 'validation.x').
+ */
+export function checkOptions<T extends object>(fn: string, opts: T | undefined, known: readonly string[], example: string, arg = 'opts', prefix = ''): T {
+  if (opts === undefined) return {} as T;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || ArrayBuffer.isView(opts) || (opts as object).constructor?.name === 'Tensor')
+    throw argError(fn, arg, `an options object like ${example}`, opts);
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw unknownOptionError(fn, prefix + k, k, (opts as Record<string, unknown>)[k], known);
+  }
+  return opts;
+}

@@ -16,7 +16,7 @@
  * (PyTorch warns, or throws across groups). Group-specific options are validated like the defaults.
  */
 import { Tensor, allocate, allocateCopy } from '../tensor';
-import { argError, describe, rangeError, shapeError, shapeStr } from '../errors';
+import { argError, describe, rangeError, shapeError, shapeStr, unknownOptionError } from '../errors';
 
 /** A parameter group: tensors plus the options that apply to them (PyTorch's `param_groups` entry). */
 export type ParamGroup<O> = O & {
@@ -107,7 +107,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     if (list.length === 0) throw rangeError(fn, "argument 'params' is empty: the optimizer got no parameters to optimize");
     const known = this.optionNames();
     for (const [k, v] of Object.entries(defaults))
-      if (!known.includes(k)) throw argError(fn, k, `a known option (one of ${known.join(', ')})`, v);
+      if (!known.includes(k)) throw unknownOptionError(fn, k, k, v, known);
     if (list[0] instanceof Tensor) this.addGroup({ params: list } as unknown as ParamGroupInput<O>, 0, false);
     else
       list.forEach((g, i) => {
@@ -158,7 +158,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     for (const [k, v] of Object.entries(input)) {
       if (k === 'params') continue;
       if (k === 'initialLr' || v === undefined) continue;
-      if (!known.includes(k)) throw argError(fn, named ? `params[${index}].${k}` : k, `a known option (one of ${known.join(', ')})`, v);
+      if (!known.includes(k)) throw unknownOptionError(fn, named ? `params[${index}].${k}` : k, k, v, known);
       overrides[k] = v;
     }
     const name: ArgName = (k) => (named && k in overrides ? `params[${index}].${k}` : k);
@@ -288,7 +288,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
         throw rangeError(fn, `group ${gi} of the state dict has ${saved.params.length} parameters, this optimizer's has ${group.params.length}`);
       const { params: ids, initialLr, ...opts } = saved;
       for (const k of Object.keys(opts))
-        if (!this.optionNames().includes(k)) throw argError(fn, `paramGroups[${gi}].${k}`, `a known option (one of ${this.optionNames().join(', ')})`, opts[k]);
+        if (!this.optionNames().includes(k)) throw unknownOptionError(fn, `paramGroups[${gi}].${k}`, k, opts[k], this.optionNames());
        
       const { params: _p, initialLr: _i, ...current } = group;
       newOptions.push(this.checkOptions({ ...current, ...opts } as unknown as Partial<O>, (k) => `paramGroups[${gi}].${k}`));
