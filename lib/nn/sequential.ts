@@ -7,19 +7,22 @@
  *   one native call forward and one backward, no separate pre-activation tensor. This happens only
  *   for the library's own classes with their own forward (a subclass, or a forward replaced on the
  *   instance, runs as written).
- * - the outputs of inner Linear layers (fused or not) reuse their buffer from the previous call
- *   when nothing can still read it: the op that wrote it was back-propagated and its graph freed
- *   (backward() without retainGraph), or the previous call ran with gradients off (ng.noGrad).
- *   A buffer that the call ends up returning (a last module that hands its input back, such as
- *   Dropout in evaluation) is never reused, so a steady training loop allocates no activation
- *   buffers except its output.
+ * - the output of an inner Linear (fused or not) reuses its buffer from the previous call when
+ *   nothing can still read it: the module it feeds is one of the library's own layers that keeps
+ *   no reference to its input beyond the graph and never hands it back (Linear, ReLU, Sigmoid,
+ *   Tanh, Softmax, BatchNorm1d, each with its own forward), and the graph of the previous call was
+ *   freed (backward() without retainGraph) or the previous call ran with gradients off (ng.noGrad).
+ *   An output that reaches any other module (a user's, Dropout, which may return its input) is
+ *   always a fresh buffer: that module may keep it. A steady Linear/ReLU training loop thus
+ *   allocates no activation buffers except its output.
  */
 import { Tensor } from '../tensor';
 import { argError, rangeError } from '../errors';
 import { isGradEnabled, Node } from '../autograd/node';
 import { Module, hasOwnForward } from './module';
 import { Linear } from './linear';
-import { ReLU } from './activation';
+import { ReLU, Sigmoid, Tanh, Softmax } from './activation';
+import { BatchNorm1d } from './batchnorm';
 import { linearOp } from './functional/linear';
 
 /** A reusable output buffer of an inner Linear and what may still read it. */
@@ -31,6 +34,19 @@ interface Reuse {
   node: Node | null;
   /** whether it was written with gradients off (then nothing recorded can read it) */
   noGrad: boolean;
+}
+
+/**
+ * Whether `m` is a library layer (its own class and forward) that reads its input only while
+ * computing, or from its graph node until backward() frees it, and never returns it or a view of it.
+ */
+function readsInputOnly(m: Module | undefined): boolean {
+  if (m === undefined) return false;
+  const p = Object.getPrototypeOf(m);
+  return (
+    (p === Linear.prototype || p === ReLU.prototype || p === Sigmoid.prototype || p === Tanh.prototype || p === Softmax.prototype || p === BatchNorm1d.prototype) &&
+    hasOwnForward(m)
+  );
 }
 
 export class Sequential extends Module {
@@ -78,13 +94,15 @@ export class Sequential extends Module {
       if (m instanceof Linear && Object.getPrototypeOf(m) === Linear.prototype && hasOwnForward(m)) {
         const next = layers[i + 1];
         const fuse = next instanceof ReLU && Object.getPrototypeOf(next) === ReLU.prototype && hasOwnForward(next);
-        const last = i + (fuse ? 1 : 0) === n - 1;
+        const end = i + (fuse ? 1 : 0);
+        // only an output that goes straight into a layer that cannot keep it may be written again
+        const reusable = end < n - 1 && readsInputOnly(layers[end + 1]);
         const fn = this.names[i] ?? (this.names[i] = `Linear(${m.inFeatures}, ${m.outFeatures}).forward`);
-        const r = last ? undefined : this.reuse[i];
+        const r = reusable ? this.reuse[i] : undefined;
         const free = r !== undefined && (r.noGrad || (r.node !== null && r.node.freed === true));
         y = linearOp(fn, y, m.weight, m.bias, fuse, free ? r.buf : null, free ? r.shape : null);
-        if (last) {
-          // nothing kept
+        if (!reusable) {
+          this.reuse[i] = undefined;
         } else if (r !== undefined) {
           r.buf = y.data;
           r.shape = y.shape;
@@ -97,14 +115,6 @@ export class Sequential extends Module {
       } else {
         y = m.forward(y);
       }
-    }
-    // a later module may hand its input back (Dropout in evaluation, an identity, a reshape view
-    // of it): a buffer this call returns is never reused
-    const mine = y.data.buffer;
-    const reuse = this.reuse;
-    for (let j = 0; j < reuse.length; j++) {
-      const r = reuse[j];
-      if (r !== undefined && r.buf.buffer === mine) reuse[j] = undefined;
     }
     return y;
   }

@@ -2,8 +2,9 @@
  * Sequential's fast paths (lib/nn/sequential.ts): Linear+ReLU fused into one op, and inner Linear
  * outputs reusing their buffer once nothing can read them. Each is checked against the same modules
  * run one by one (the unfused reference), including the cases where reuse would be wrong:
- * two forwards before one backward, retainGraph, a returned output kept by the caller, and
- * user subclasses or replaced forwards (which must run as written).
+ * two forwards before one backward, retainGraph, a returned output kept by the caller, an
+ * intermediate kept by a user's module, and user subclasses or replaced forwards (which must run
+ * as written).
  */
 import { expect } from 'chai';
 import * as ng from '../../lib';
@@ -163,5 +164,65 @@ describe('nn: Sequential fast paths', () => {
     const replaced = ng.noGrad(() => new ng.nn.Sequential(lin, relu).forward(x));
     expectClose(replaced.data, plain.data, { rtol: 1e-6 });
     expect(Array.from(plain.data).some((v) => v < 0)).to.equal(true);
+  });
+
+  describe('an intermediate that a module between the layers keeps (the forward-hook pattern)', () => {
+    class Keep extends ng.nn.Module {
+      kept: ng.Tensor | null = null;
+      forward(x: ng.Tensor): ng.Tensor {
+        this.kept = x;
+        return x;
+      }
+    }
+    const build = (): { keep: Keep; model: ng.nn.Sequential } => {
+      ng.manualSeed(11);
+      const keep = new Keep();
+      return { keep, model: new ng.nn.Sequential(new ng.nn.Linear(2, 2), keep, new ng.nn.Linear(2, 1)) };
+    };
+
+    it('is not overwritten by the next call with gradients off', () => {
+      const { keep, model } = build();
+      ng.noGrad(() => model.forward(ng.tensor([[1, 2]])));
+      const a = keep.kept!;
+      const before = Array.from(a.data);
+      // its value is the first Linear's output for [1, 2]
+      expectClose(before, ng.noGrad(() => model.at(0).forward(ng.tensor([[1, 2]]))).data, { rtol: 1e-6 });
+      ng.noGrad(() => model.forward(ng.tensor([[100, 200]])));
+      expect(keep.kept).to.not.equal(a);
+      expect(Array.from(a.data)).to.deep.equal(before);
+    });
+
+    it('is not overwritten by the next call after backward()', () => {
+      const { keep, model } = build();
+      model.forward(ng.tensor([[1, 2]])).sum().backward();
+      const a = keep.kept!;
+      const before = Array.from(a.data);
+      model.forward(ng.tensor([[100, 200]])).sum().backward();
+      expect(Array.from(a.data)).to.deep.equal(before);
+    });
+
+    it('is not overwritten when the layers are fused (Linear, ReLU, user module, Linear)', () => {
+      ng.manualSeed(12);
+      const keep = new Keep();
+      const model = new ng.nn.Sequential(new ng.nn.Linear(3, 4), new ng.nn.ReLU(), keep, new ng.nn.Linear(4, 2));
+      model.forward(ng.ones([2, 3])).sum().backward();
+      const a = keep.kept!;
+      const before = Array.from(a.data);
+      model.forward(ng.full([2, 3], -3)).sum().backward();
+      expect(Array.from(a.data)).to.deep.equal(before);
+    });
+
+    it('still reuses the buffers between library layers (a Linear/ReLU chain writes into the same memory)', () => {
+      const m = net(13);
+      const x = input(4);
+      /** the buffer the last Linear read: the inner Linear/ReLU output */
+      const innerBuffer = (y: ng.Tensor): ArrayBufferLike => (y as unknown as { _node: { inputs: ng.Tensor[] } })._node.inputs[0].data.buffer;
+      const y1 = m.forward(x);
+      const b1 = innerBuffer(y1);
+      y1.sum().backward();
+      const y2 = m.forward(x);
+      expect(innerBuffer(y2)).to.equal(b1);
+      y2.sum().backward();
+    });
   });
 });
