@@ -5,6 +5,10 @@
  * but not trained, e.g. BatchNorm's running statistics) and child modules, each under a name.
  * Names compose with dots, as in PyTorch's state_dict: `0.weight`, `1.running_mean`, …
  *
+ * A sub-module or a trainable leaf tensor (requiresGrad) assigned to a property, as in PyTorch's
+ * `self.fc1 = nn.Linear(…)`, is registered under the property's name, in assignment order, the
+ * first time the module is asked for its children, parameters or state: no register call needed.
+ *
  * `forward` is bound to its module, so it can be passed around as a function:
  * `xs.map(net.forward)`, `ng.gradcheck(net.forward, [x])`.
  */
@@ -36,6 +40,8 @@ export abstract class Module {
   private readonly _buffers = new Map<string, Tensor | null>();
   private readonly _optionalBuffers = new Set<string>();
   private readonly _modules = new Map<string, Module>();
+  /** names registered from properties (see adoptProperties), not by a register call */
+  private readonly _adopted = new Set<string>();
 
   constructor() {
     // an own, bound `forward` (non-enumerable) shadows the prototype's method
@@ -79,22 +85,71 @@ export abstract class Module {
   private checkName(fn: string, name: string): void {
     if (typeof name !== 'string' || name === '' || name.includes('.'))
       throw argError(`${this.constructor.name}.${fn}`, 'name', 'a non-empty string without dots', name);
+    if (this._adopted.delete(name)) {
+      this._parameters.delete(name);
+      this._modules.delete(name);
+    }
     if (this._parameters.has(name) || this._buffers.has(name) || this._modules.has(name))
       throw rangeError(`${this.constructor.name}.${fn}`, `the name '${name}' is already taken`);
   }
 
+  /**
+   * Registers the Modules and trainable leaf tensors held by own enumerable properties that no
+   * register call named (PyTorch's __setattr__), in property order; follows reassignment (a
+   * property set to another module or to null) for the names it registered itself.
+   */
+  private adoptProperties(): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const name of this._adopted) {
+      const v = self[name];
+      if (this._modules.get(name) !== v && this._parameters.get(name) !== v) {
+        this._adopted.delete(name);
+        this._modules.delete(name);
+        this._parameters.delete(name);
+      }
+    }
+    for (const name of Object.keys(this)) {
+      if (this._adopted.has(name) || this._modules.has(name) || this._parameters.has(name) || this._buffers.has(name) || name.includes('.')) continue;
+      const v = self[name];
+      if (v instanceof Module) {
+        if (v === this || this.holds(v)) continue;
+        this._modules.set(name, v);
+        this._adopted.add(name);
+      } else if (v instanceof Tensor && v.requiresGrad && v.isLeaf && !v.isDisposed) {
+        if (this.holds(v)) continue;
+        this._parameters.set(name, v);
+        this._adopted.add(name);
+      }
+    }
+  }
+  /** Whether a register call already put `v` among this module's own entries. */
+  private holds(v: Module | Tensor): boolean {
+    for (const t of this._parameters.values()) if (t === v) return true;
+    for (const t of this._buffers.values()) if (t === v) return true;
+    for (const m of this._modules.values()) if (m === v) return true;
+    return false;
+  }
+
   /** Direct children, in registration order. */
   namedChildren(): [string, Module][] {
+    this.adoptProperties();
     return [...this._modules.entries()];
   }
   children(): Module[] {
-    return [...this._modules.values()];
+    return this.namedChildren().map(([, m]) => m);
   }
-  /** This module and every descendant, with dotted names ('' for this one). */
+  /** This module and every descendant, with dotted names ('' for this one); a module that holds one of its ancestors does not recurse. */
   namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
-    for (const [name, m] of this._modules) out.push(...m.namedModules(prefix ? `${prefix}.${name}` : name));
+    const out: [string, Module][] = [];
+    this.walk(prefix, [], out);
     return out;
+  }
+  private walk(prefix: string, ancestors: Module[], out: [string, Module][]): void {
+    this.adoptProperties();
+    out.push([prefix, this]);
+    ancestors.push(this);
+    for (const [name, m] of this._modules) if (!ancestors.includes(m)) m.walk(prefix ? `${prefix}.${name}` : name, ancestors, out);
+    ancestors.pop();
   }
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
@@ -138,9 +193,14 @@ export abstract class Module {
 
   /** Calls fn on every descendant and on this module (children first, as PyTorch's apply). */
   apply(fn: (m: Module) => void): this {
-    for (const m of this._modules.values()) m.apply(fn);
-    fn(this);
+    this.applyWithin(fn, []);
     return this;
+  }
+  private applyWithin(fn: (m: Module) => void, ancestors: Module[]): void {
+    ancestors.push(this);
+    for (const [, m] of this.namedChildren()) if (!ancestors.includes(m)) m.applyWithin(fn, ancestors);
+    ancestors.pop();
+    fn(this);
   }
 
   /**
@@ -213,10 +273,15 @@ export abstract class Module {
   }
   /** A PyTorch-style description of the module tree. */
   toString(): string {
-    const kids = [...this._modules.entries()];
+    return this.describeWithin([]);
+  }
+  private describeWithin(ancestors: Module[]): string {
+    ancestors.push(this);
+    const kids = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;
+    const lines = kids.map(([n, m]) => `  (${n}): ${ancestors.includes(m) ? `<the enclosing ${m.constructor.name}>` : m.describeWithin(ancestors).split('\n').join('\n  ')}`);
+    ancestors.pop();
     if (!kids.length) return `${head})`;
-    const lines = kids.map(([n, m]) => `  (${n}): ${m.toString().split('\n').join('\n  ')}`);
     return `${head}\n${lines.join('\n')}\n)`;
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
