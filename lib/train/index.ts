@@ -1,5 +1,5 @@
 export { Trainer } from './trainer';
-export type { TrainerOptions, FitOptions, History, EpochLog, BatchLog, Callback, Batch, BatchSource } from './trainer';
+export type { TrainerOptions, FitOptions, History, EpochLog, BatchLog, Callback, Batch, BatchSource, ValidationData } from './trainer';
 export { earlyStopping } from './callbacks';
 export type { EarlyStoppingOptions } from './callbacks';
 export { historyChart, writeHistoryChart } from './chart';

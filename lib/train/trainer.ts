@@ -12,13 +12,15 @@
  * the tape, which runs everything else ({ fused: false } always uses the tape).
  *
  * fit() yields to the event loop every few milliseconds, so timers and servers in the same
- * process keep running while it trains. Checkpoints hold the model, optimizer, scheduler, EMA,
+ * process keep running while it trains. Its progress bar and per-epoch lines go to stderr, so a
+ * script's own results on stdout stay clean (`node train.js > results.txt`). Checkpoints hold the model, optimizer, scheduler, EMA,
  * loader and RNG state and the history: a run resumed from one reproduces the uninterrupted run.
  */
 import { performance } from 'perf_hooks';
 import { Tensor, checkTensor } from '../tensor';
 import { noGrad } from '../autograd/node';
-import { argError, checkNumber } from '../errors';
+import { argError, checkNumber, checkOptions, shapeStr } from '../errors';
+import { DataLoader } from '../data/loader';
 import { getRngState, setRngState } from '../creation';
 import { countCorrect } from './metrics';
 import { createProgress } from './progress';
@@ -79,6 +81,11 @@ export interface EpochLog {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /**
+   * the learning rate the epoch trained with: the optimizer's lr when its first batch ran (with a
+   * per-epoch scheduler, the epoch's rate; the scheduler's step at the epoch's end shows in the
+   * next epoch's log), as Keras and Lightning log it
+   */
   lr: number;
   seconds: number;
 }
@@ -119,11 +126,19 @@ export interface TrainerOptions {
   fused?: boolean;
 }
 
+/** What fit's `validation` takes: batches (a DataLoader), a Dataset, or `{ x, y }`. */
+export type ValidationData = BatchSource | { x: Tensor; y: Tensor | Int32Array } | { length: number; y: Tensor | Int32Array; getBatch(indices: Int32Array): Batch };
+
 export interface FitOptions {
   epochs: number;
-  validation?: BatchSource;
+  /**
+   * evaluated after every epoch (valLoss, valAccuracy): a DataLoader or any iterable of batches, or
+   * a Dataset or `{ x, y }`, which are batched in order with the training loader's batch size
+   * (256 when it has none)
+   */
+  validation?: ValidationData;
   callbacks?: Callback | Callback[];
-  /** progress bar on a TTY, a line per epoch otherwise; false silences it (default true) */
+  /** progress on stderr: a bar on a TTY, a line per epoch otherwise; false silences it (default true) */
   progress?: boolean;
   signal?: AbortSignal;
   /** save a checkpoint every `every` epochs (default 1) to `path` (atomically) */
@@ -132,6 +147,35 @@ export interface FitOptions {
   resumeFrom?: string;
   /** yield to the event loop when this many ms passed since the last yield (default 5) */
   yieldEveryMs?: number;
+}
+
+const TRAINER_OPTIONS = ['model', 'loss', 'optimizer', 'scheduler', 'schedulerInterval', 'ema', 'metrics', 'fused'];
+const FIT_OPTIONS = ['epochs', 'validation', 'callbacks', 'progress', 'signal', 'checkpoint', 'resumeFrom', 'yieldEveryMs'];
+
+/**
+ * fit's `validation` as batches: an iterable as it is; a Dataset or `{ x, y }` through a DataLoader
+ * in order, with the training loader's batch size.
+ */
+function validationBatches(fn: string, v: unknown, loader: BatchSource): BatchSource {
+  if (v !== null && typeof v === 'object') {
+    if (typeof (v as Partial<BatchSource>)[Symbol.iterator] === 'function') return v as BatchSource;
+    const o = v as Record<string, unknown>;
+    if (o.x instanceof Tensor || typeof o.getBatch === 'function') {
+      const bs = (loader as Partial<DataLoader>).batchSize;
+      return new DataLoader(v as ConstructorParameters<typeof DataLoader>[0], { batchSize: typeof bs === 'number' ? bs : 256 });
+    }
+  }
+  throw argError(fn, 'validation', 'an ng.data.DataLoader (or any iterable of { x, y } batches), a Dataset, or { x: Tensor, y }', v);
+}
+
+/** Where a batch holds NaN or ±Inf (its input, or tensor targets), for the non-finite-loss error; '' when it is finite. */
+function nonFiniteIn(batch: Batch): string {
+  const scan = (name: string, t: Tensor): string => {
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return `its ${name} (shape ${shapeStr(t.shape)}) holds ${d[i]} at flat index ${i}`;
+    return '';
+  };
+  return scan('input x', batch.x) || (batch.y instanceof Tensor ? scan('target y', batch.y) : '');
 }
 
 const CHECKPOINT_FORMAT = 'nativegrad-trainer-checkpoint';
@@ -159,6 +203,7 @@ export class Trainer {
   constructor(opts: TrainerOptions) {
     const fn = 'new ng.Trainer';
     if (!opts || typeof opts !== 'object') throw argError(fn, 'options', 'an object { model, loss, optimizer, … }', opts);
+    checkOptions(fn, opts, TRAINER_OPTIONS, '{ model, loss, optimizer }', 'options');
     const { model, loss, optimizer } = opts;
     if (!model || typeof model.forward !== 'function' || typeof model.parameters !== 'function')
       throw argError(fn, 'model', 'an ng.nn.Module (with forward and parameters)', model);
@@ -189,6 +234,9 @@ export class Trainer {
     if (!loader || typeof (loader as Partial<BatchSource>)[Symbol.iterator] !== 'function')
       throw argError(fn, 'loader', 'an iterable of { x, y } batches (an ng.data.DataLoader)', loader);
     if (!opts || typeof opts !== 'object') throw argError(fn, 'options', 'an object { epochs, … }', opts);
+    checkOptions(fn, opts, FIT_OPTIONS, '{ epochs: 10 }', 'options');
+    if (opts.checkpoint !== undefined) checkOptions(fn, opts.checkpoint, ['path', 'every'], "{ path: 'run.ckpt', every: 1 }", 'checkpoint', 'checkpoint.');
+    const validation = opts.validation === undefined ? undefined : validationBatches(fn, opts.validation, loader);
     const epochs = checkNumber(fn, 'epochs', opts.epochs, { integer: true, min: 0 });
     const every = opts.checkpoint ? checkNumber(fn, 'checkpoint.every', opts.checkpoint.every ?? 1, { integer: true, min: 1 }) : 0;
     if (opts.checkpoint && typeof opts.checkpoint.path !== 'string') throw argError(fn, 'checkpoint.path', 'a file path', opts.checkpoint.path);
@@ -216,6 +264,7 @@ export class Trainer {
         let seen = 0;
         let correct = 0;
         let b = 0;
+        const lr = this.optimizer.lr;
         for (const batch of loader) {
           b++;
           const n = batch.x.shape[0];
@@ -223,10 +272,13 @@ export class Trainer {
           const lv = this.step.run(batch.x, batch.y);
           if (!Number.isFinite(lv)) {
             this.optimizer.zeroGrad(); // the backward ran: leave no NaN gradients behind (the weights did not move)
+            const bad = nonFiniteIn(batch);
+            const kept = opts.checkpoint ? ` The last checkpoint (${opts.checkpoint.path}) was left as it was.` : '';
             throw new Error(
-              `Trainer.fit: the loss became ${lv} at epoch ${epoch}, batch ${b}. The learning rate (${this.optimizer.lr}) is probably too large: ` +
-                'try a smaller one (e.g. 10x smaller), gradient-friendly inputs (standardise them), or check the data for NaN/Inf values.' +
-                (opts.checkpoint ? ` The last checkpoint (${opts.checkpoint.path}) was left as it was.` : ''),
+              bad
+                ? `Trainer.fit: the loss became ${lv} at epoch ${epoch}, batch ${b}, because the batch itself is not finite: ${bad}. Clean the data (drop or impute the NaN/Inf values) before training.${kept}`
+                : `Trainer.fit: the loss became ${lv} at epoch ${epoch}, batch ${b}. The batch is finite, so the learning rate (${this.optimizer.lr}) is probably too large: ` +
+                    `try a smaller one (e.g. 10x smaller) or standardise the inputs.${kept}`,
             );
           }
           this.optimizer.step();
@@ -249,10 +301,10 @@ export class Trainer {
           if (this.stopTraining) break;
         }
         if (this.scheduler && this.schedulerInterval === 'epoch') this.scheduler.step();
-        const log: EpochLog = { epoch, loss: seen ? lossSum / seen : NaN, lr: this.optimizer.lr, seconds: 0 };
+        const log: EpochLog = { epoch, loss: seen ? lossSum / seen : NaN, lr, seconds: 0 };
         if (this.metrics.includes('accuracy')) log.accuracy = seen ? correct / seen : NaN;
-        if (opts.validation) {
-          const v = await this.evaluateWithEma(opts.validation);
+        if (validation) {
+          const v = await this.evaluateWithEma(validation);
           log.valLoss = v.loss;
           if (v.accuracy !== undefined) log.valAccuracy = v.accuracy;
         }
@@ -312,7 +364,7 @@ export class Trainer {
     return res;
   }
 
-  /** The model's output for `x`, in eval mode and without recording (in batches of `batchSize`). */
+  /** The model's output for `x` (one forward over all of it), in eval mode and without recording. */
   predict(x: Tensor): Tensor {
     checkTensor('Trainer.predict', 'x', x);
     const wasTraining = this.model.training;
