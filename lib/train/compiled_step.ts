@@ -13,7 +13,8 @@
  * batch-128 step of the 784-256-128-10 MLP, 6% at batch 32, more for small models.
  * Fused: an `ng.nn.Sequential` of `Linear` layers, each optionally followed by a `ReLU` (the
  * library's own classes with their own forward), under `ng.nn.CrossEntropyLoss` (reduction 'mean'
- * or 'sum', any label smoothing), inputs [N, in] that do not require grad, class-index targets.
+ * or 'sum', any label smoothing, class weights and ignoreIndex), inputs [N, in] that do not require
+ * grad, class-index targets.
  * Anything else — another model or loss, a probability target, an input that requires grad, an
  * empty batch, gradients turned off with ng.noGrad, a bad argument — runs through the tape
  * exactly as the hand-written loop does (same results, same errors); `step.fused` and
@@ -32,11 +33,13 @@ import { Sequential } from '../nn/sequential';
 import { Linear } from '../nn/linear';
 import { ReLU } from '../nn/activation';
 import { CrossEntropyLoss } from '../nn/loss';
+import { meanDenominator } from '../nn/functional/cross_entropy';
 import type { TrainableModel, LossModule } from './trainer';
 
 interface StepKernels {
   sequentialXentStep(
     buffers: (Float32Array | null)[], relu: Int32Array, dims: Int32Array, first: number, classes: Int32Array, N: number, smoothing: number, scale: number,
+    weight?: Float32Array | null, ignoreIndex?: number | null,
   ): number;
 }
 const k = native as unknown as StepKernels;
@@ -225,8 +228,12 @@ export class CompiledStep {
     const lossMod = this.loss as CrossEntropyLoss;
     const reduction = lossMod.reduction;
     if (reduction !== 'mean' && reduction !== 'sum') return undefined;
+    const weight = lossMod.weight;
+    if (weight !== null && (weight.isDisposed || weight.ndim !== 1 || weight.shape[0] !== K)) return undefined;
+    const ignore = lossMod.ignoreIndex;
     const s = this.scratchFor(chain, N);
-    if (!classesInto(s.classes, y, K)) return undefined; // the tape words the error
+    const ignoring = classesInto(s.classes, y, K, ignore);
+    if (ignoring === null) return undefined; // the tape words the error
     // the lowest layer with a gradient to accumulate: below it the backward has nothing to do
     let first = -1;
     const buffers = s.buffers;
@@ -252,10 +259,16 @@ export class CompiledStep {
       if (bi !== null && bi.buffer === xb && (i < 4 || (i - 4) % 6 >= 2)) return undefined;
     }
     buffers[0] = x.data;
-    const total = k.sequentialXentStep(buffers, chain.relu, chain.dims, first, s.classes, N, lossMod.labelSmoothing, reduction === 'mean' ? 1 / N : 1);
+    // as the tape: weights and ignored rows go to the kernel only when there are any
+    const plain = weight === null && !ignoring;
+    const D = plain ? N : meanDenominator(s.classes, N, weight === null ? null : weight.data, ignore);
+    const scale = reduction === 'mean' ? 1 / D : 1;
+    const total = plain
+      ? k.sequentialXentStep(buffers, chain.relu, chain.dims, first, s.classes, N, lossMod.labelSmoothing, scale)
+      : k.sequentialXentStep(buffers, chain.relu, chain.dims, first, s.classes, N, lossMod.labelSmoothing, scale, weight === null ? null : weight.data, ignore);
     buffers[0] = null; // hold no reference to the batch
     this.last = s.output;
-    return Math.fround(reduction === 'mean' ? total / N : total);
+    return Math.fround(reduction === 'mean' ? total / D : total);
   }
 
   /** The buffers for batch size N (the last two sizes are kept: a full batch and an epoch's last one). */
@@ -305,20 +318,27 @@ function gradOf(p: Tensor): Float32Array {
  * Copies class indices into `out` (their count must be out.length, each an integer in [0, K));
  * false for anything else (probability rows, a wrong count, a bad index), which the tape then reports.
  */
-function classesInto(out: Int32Array, y: Tensor | Int32Array | number[], K: number): boolean {
+/**
+ * Copies class indices into `out`; each in [0, K) or equal to `ignore`. Returns whether any row is
+ * ignored, or null when y is not such a list (the tape then words the error).
+ */
+function classesInto(out: Int32Array, y: Tensor | Int32Array | number[], K: number, ignore: number): boolean | null {
   const N = out.length;
   let src: ArrayLike<number>;
   if (y instanceof Int32Array) src = y;
   else if (Array.isArray(y)) src = y;
   else if (y instanceof Tensor && !y.isDisposed && y.ndim === 1) src = y.data;
-  else return false;
-  if (src.length !== N) return false;
+  else return null;
+  if (src.length !== N) return null;
+  let ignoring = false;
   for (let i = 0; i < N; i++) {
     const v = src[i];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= K) return false;
+    if (typeof v !== 'number' || !Number.isInteger(v)) return null;
+    if (v === ignore) ignoring = true;
+    else if (v < 0 || v >= K) return null;
     out[i] = v;
   }
-  return true;
+  return ignoring;
 }
 
 /**

@@ -1,6 +1,8 @@
 // Bindings of the fused layer and loss kernels (ng.nn): Linear, softmax + cross-entropy,
 // BatchNorm1d, Dropout, MSE. Each checks every buffer length against the sizes it is given
 // (lib/nn validates first and words the user-facing errors), then makes one kernel call.
+#include <cmath>
+
 #include "bindings/common.h"
 #include "kernels/batchnorm.h"
 #include "kernels/dropout.h"
@@ -75,28 +77,41 @@ Napi::Value LinearReluBackward(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// The target of a cross-entropy call: class indices (checked to lie in [0, K)) or probability rows.
+// The target of a cross-entropy call: class indices (checked to lie in [0, K) unless equal to the
+// ignored index) or probability rows, and the optional class weights [K].
 struct XentTarget {
   const int32_t* classes = nullptr;
   float* probs = nullptr;
+  const float* weight = nullptr;
+  long ignore = kNoIgnore;
 };
-XentTarget xent_target(const Napi::CallbackInfo& info, size_t i, long N, long K) {
+// Arguments i, i + 1: classes|null, target|null; w, w + 1 (optional): weight|null, ignoreIndex|null.
+XentTarget xent_target(const Napi::CallbackInfo& info, size_t i, size_t w, long N, long K) {
   Napi::Env env = info.Env();
   XentTarget t;
+  if (!absent(info, w + 1)) {
+    const double ii = num_arg(info, w + 1, "ignoreIndex");
+    if (!(ii == std::floor(ii) && ii >= -2147483648.0 && ii <= 2147483647.0))
+      fail(env, "ignoreIndex must be a 32-bit integer");
+    t.ignore = (long)ii;
+  }
   if (!absent(info, i)) {
     t.classes = i32_at_least(info, i, "classes", N);
     for (long n = 0; n < N; n++)
-      if (t.classes[n] < 0 || t.classes[n] >= K)
+      if ((t.classes[n] < 0 || t.classes[n] >= K) && t.classes[n] != t.ignore)
         fail(env, "class index " + std::to_string(t.classes[n]) + " at row " + std::to_string(n) + " is outside [0, " +
                       std::to_string(K) + ")");
   }
   t.probs = f32_at_least(info, i + 1, "target", checked_mul(env, N, K), true);
   // presence is decided by the arguments, not the pointers: an empty array's data pointer may be null
   if (absent(info, i) == absent(info, i + 1)) fail(env, "give exactly one of classes and target");
+  if (t.probs && t.ignore != kNoIgnore) fail(env, "ignoreIndex needs class-index targets");
+  t.weight = f32_at_least(info, w, "weight", K, true);
   return t;
 }
 
-// softmaxXentForward(loss, probs, lse, logits, classes|null, target|null, N, K, smoothing) → Σ loss
+// softmaxXentForward(loss, probs, lse, logits, classes|null, target|null, N, K, smoothing,
+//                    weight?|null, ignoreIndex?|null) → Σ loss
 Napi::Value SoftmaxXentForward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   long N = size_arg(info, 6, "N"), K = size_arg(info, 7, "K");
@@ -106,15 +121,15 @@ Napi::Value SoftmaxXentForward(const Napi::CallbackInfo& info) {
   float* probs = f32_at_least(info, 1, "probs", NK);
   float* lse = f32_at_least(info, 2, "lse", N);
   float* logits = f32_at_least(info, 3, "logits", NK);
-  XentTarget t = xent_target(info, 4, N, K);
+  XentTarget t = xent_target(info, 4, 9, N, K);
   double smoothing = num_arg(info, 8, "smoothing");
   if (!(smoothing >= 0 && smoothing <= 1)) fail(env, "smoothing must be in [0, 1]");
-  return Napi::Number::New(env,
-                           softmax_xent_forward(loss, probs, lse, logits, t.classes, t.probs, N, K, (float)smoothing));
+  return Napi::Number::New(env, softmax_xent_forward(loss, probs, lse, logits, t.classes, t.probs, N, K,
+                                                     (float)smoothing, t.weight, t.ignore));
 }
 
 // softmaxXentBackward(dlogits|null, dtarget|null, dloss, dlossStride, scale, probs, lse, logits,
-//                     classes|null, target|null, N, K, smoothing)
+//                     classes|null, target|null, N, K, smoothing, weight?|null, ignoreIndex?|null)
 Napi::Value SoftmaxXentBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   long N = size_arg(info, 10, "N"), K = size_arg(info, 11, "K");
@@ -128,12 +143,12 @@ Napi::Value SoftmaxXentBackward(const Napi::CallbackInfo& info) {
   float* probs = f32_at_least(info, 5, "probs", NK);
   float* lse = f32_at_least(info, 6, "lse", N);
   float* logits = f32_at_least(info, 7, "logits", NK);
-  XentTarget t = xent_target(info, 8, N, K);
+  XentTarget t = xent_target(info, 8, 13, N, K);
   double smoothing = num_arg(info, 12, "smoothing");
   if (!(smoothing >= 0 && smoothing <= 1)) fail(env, "smoothing must be in [0, 1]");
   if (N > 0)
     softmax_xent_backward(dlogits, dtarget, dloss, stride, scale, probs, lse, logits, t.classes, t.probs, N, K,
-                          (float)smoothing);
+                          (float)smoothing, t.weight, t.ignore);
   return env.Undefined();
 }
 

@@ -4,6 +4,7 @@
 // of bounds; lib/train validates first and falls back to the autograd tape for anything else.
 #include "kernels/sequential.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,8 @@ float* buffer_at(Napi::Env env, const std::vector<Napi::Value>& items, size_t i,
   return static_cast<float*>(data);
 }
 
-// sequentialXentStep(buffers, relu Int32Array[L], dims Int32Array[L + 1], first, classes, N, smoothing, scale)
+// sequentialXentStep(buffers, relu Int32Array[L], dims Int32Array[L + 1], first, classes, N, smoothing, scale,
+//                    weight?|null, ignoreIndex?|null)
 //   buffers = [x, probs, lse, rowLoss, then per layer: w, b|null, dw|null, db|null, y, dy]
 //   → Σ_n loss_n
 Napi::Value SequentialXentStep(const Napi::CallbackInfo& info) {
@@ -71,9 +73,17 @@ Napi::Value SequentialXentStep(const Napi::CallbackInfo& info) {
   for (long l = 0; l <= L; l++)
     if (dims[(size_t)l] <= 0) fail(env, "every size in dims must be positive");
   const long K = dims[(size_t)L];
+  long ignore = kNoIgnore;
+  if (!info[9].IsNull() && !info[9].IsUndefined()) {
+    const double ii = num_arg(info, 9, "ignoreIndex");
+    if (!(ii == std::floor(ii) && ii >= -2147483648.0 && ii <= 2147483647.0))
+      fail(env, "ignoreIndex must be a 32-bit integer");
+    ignore = (long)ii;
+  }
+  const float* weight = f32_at_least(info, 8, "weight", K, true);
   const int32_t* classes = i32_at_least(info, 4, "classes", N);
   for (long n = 0; n < N; n++)
-    if (classes[n] < 0 || classes[n] >= K)
+    if ((classes[n] < 0 || classes[n] >= K) && classes[n] != ignore)
       fail(env, "class index " + std::to_string(classes[n]) + " at row " + std::to_string(n) + " is outside [0, " +
                     std::to_string(K) + ")");
   const double smoothing = num_arg(info, 6, "smoothing");
@@ -102,7 +112,7 @@ Napi::Value SequentialXentStep(const Napi::CallbackInfo& info) {
     s.relu = relu[(size_t)l];
   }
   return Napi::Number::New(env, sequential_xent_step(layers.data(), L, first, x, N, classes, (float)smoothing,
-                                                     (float)scale, probs, lse, row_loss));
+                                                     (float)scale, probs, lse, row_loss, weight, ignore));
 }
 
 }  // namespace

@@ -8,7 +8,8 @@
 namespace ng {
 
 double sequential_xent_step(const SeqLayer* layers, long L, long first, const float* x, long N, const int32_t* classes,
-                            float smoothing, float scale, float* probs, float* lse, float* row_loss) {
+                            float smoothing, float scale, float* probs, float* lse, float* row_loss,
+                            const float* weight, long ignore) {
   // forward: every output is written whole (bias rows, or beta = 0), as Sequential's forward
   const float* in = x;
   for (long l = 0; l < L; l++) {
@@ -21,13 +22,15 @@ double sequential_xent_step(const SeqLayer* layers, long L, long first, const fl
   }
   const SeqLayer& last = layers[L - 1];
   const long K = last.O;
-  const double total = softmax_xent_forward(row_loss, probs, lse, last.y, classes, nullptr, N, K, smoothing);
+  const double total =
+      softmax_xent_forward(row_loss, probs, lse, last.y, classes, nullptr, N, K, smoothing, weight, ignore);
 
   // backward: the tape's order. Each gradient of an output starts at zero and is accumulated into,
   // as the tape's pooled buffers are; the parameters' gradients accumulate into .grad.
   const float one = 1.f;  // the seed: d loss / d loss
   std::memset(last.dy, 0, sizeof(float) * (size_t)(N * K));
-  softmax_xent_backward(last.dy, nullptr, &one, 0, scale, probs, lse, last.y, classes, nullptr, N, K, smoothing);
+  softmax_xent_backward(last.dy, nullptr, &one, 0, scale, probs, lse, last.y, classes, nullptr, N, K, smoothing, weight,
+                        ignore);
   for (long l = L - 1; l >= first; l--) {
     const SeqLayer& s = layers[l];
     const float* input = l > 0 ? layers[l - 1].y : x;

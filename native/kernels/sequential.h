@@ -6,6 +6,8 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/softmax_xent.h"
+
 namespace ng {
 
 struct SeqLayer {
@@ -20,11 +22,13 @@ struct SeqLayer {
 };
 
 // Forward through layers[0 … L), softmax cross-entropy of the last output against class indices
-// (label smoothing `smoothing`), then the backward down to layer `first` (the lowest layer with a
+// (label smoothing `smoothing`, class weights `weight` [K] or null, rows of class `ignore` left
+// out as softmax_xent_forward does), then the backward down to layer `first` (the lowest layer with a
 // gradient to accumulate; layers below it need none, and neither does x). The loss gradient is
 // `scale` per row (1/N for a mean, 1 for a sum). Writes probs [N, K], lse [N] and row_loss [N]
 // (the softmax cache and per-row losses, as the cross-entropy op) and returns Σ_n loss_n.
 double sequential_xent_step(const SeqLayer* layers, long L, long first, const float* x, long N, const int32_t* classes,
-                            float smoothing, float scale, float* probs, float* lse, float* row_loss);
+                            float smoothing, float scale, float* probs, float* lse, float* row_loss,
+                            const float* weight, long ignore);
 
 }  // namespace ng

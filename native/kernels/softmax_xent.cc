@@ -80,7 +80,7 @@ inline float row_max(const float* x, long K) {
 // shifted logits x − m, written into probs; (2) the exponentials, in place; (3) per row, the sum z
 // (in double), log z, the normalisation and the loss.
 double softmax_xent_forward(float* loss, float* probs, float* lse, const float* logits, const int32_t* classes,
-                            const float* target, long N, long K, float smoothing) {
+                            const float* target, long N, long K, float smoothing, const float* weight, long ignore) {
   const double eps = smoothing, off = K > 0 ? eps / K : 0.0, on = 1.0 - eps;
   for (long n = 0; n < N; n++) {
     const float* x = logits + n * K;
@@ -102,21 +102,23 @@ double softmax_xent_forward(float* loss, float* probs, float* lse, const float* 
     const float invz = (float)(1.0 / z);
     for (long k = 0; k < K; k++) p[k] *= invz;
     lse[n] = (float)(m + logz);
-    // loss_n = Σ_k t_k ((m − x_k) + log z)
-    double l;
+    // loss_n = Σ_k c_k ((m − x_k) + log z)
+    double l = 0;
     if (classes) {
       const long y = classes[n];
-      l = on * (((double)m - x[y]) + logz);
-      if (off != 0) {
-        double s = 0;
-        for (long k = 0; k < K; k++) s += ((double)m - x[k]) + logz;
-        l += off * s;
+      if (y != ignore) {
+        const double wy = weight ? weight[y] : 1.0;
+        l = on * wy * (((double)m - x[y]) + logz);
+        if (off != 0) {
+          double s = 0;
+          for (long k = 0; k < K; k++) s += (weight ? (double)weight[k] : 1.0) * (((double)m - x[k]) + logz);
+          l += off * s;
+        }
       }
     } else {
       const float* t = target + n * K;
-      l = 0;
       for (long k = 0; k < K; k++) {
-        const double tk = on * t[k] + off;
+        const double tk = (on * t[k] + off) * (weight ? (double)weight[k] : 1.0);
         if (tk != 0) l += tk * (((double)m - x[k]) + logz);
       }
     }
@@ -128,28 +130,40 @@ double softmax_xent_forward(float* loss, float* probs, float* lse, const float* 
 
 void softmax_xent_backward(float* dlogits, float* dtarget, const float* dloss, long dloss_stride, float scale,
                            const float* probs, const float* lse, const float* logits, const int32_t* classes,
-                           const float* target, long N, long K, float smoothing) {
+                           const float* target, long N, long K, float smoothing, const float* weight, long ignore) {
   const float eps = smoothing, off = K > 0 ? eps / K : 0.f, on = 1.f - eps;
+  double wsum = 0;  // Σ_k w_k, for S with smoothing
+  if (weight)
+    for (long k = 0; k < K; k++) wsum += weight[k];
   for (long n = 0; n < N; n++) {
+    if (classes && classes[n] == ignore) continue;  // no loss, no gradient
     const float g = scale * dloss[n * dloss_stride];
     const float* p = probs + n * K;
     if (dlogits) {
       float* d = dlogits + n * K;
-      if (classes) {  // S = 1
+      if (classes && !weight) {  // S = 1
         for (long k = 0; k < K; k++) d[k] += g * (p[k] - off);
         d[classes[n]] -= g * on;
+      } else if (classes) {  // S = (1 − ε) w_y + ε/K Σ_k w_k
+        const long y = classes[n];
+        const float S = (float)(on * (double)weight[y] + off * wsum);
+        for (long k = 0; k < K; k++) d[k] += g * (p[k] * S - off * weight[k]);
+        d[y] -= g * on * weight[y];
       } else {
         const float* t = target + n * K;
         double s = 0;
-        for (long k = 0; k < K; k++) s += t[k];
-        const float S = (float)(on * s + eps);
-        for (long k = 0; k < K; k++) d[k] += g * (p[k] * S - (on * t[k] + off));
+        if (weight)
+          for (long k = 0; k < K; k++) s += (double)weight[k] * (on * t[k] + off);
+        else
+          for (long k = 0; k < K; k++) s += t[k];
+        const float S = weight ? (float)s : (float)(on * s + eps);
+        for (long k = 0; k < K; k++) d[k] += g * (p[k] * S - (on * t[k] + off) * (weight ? weight[k] : 1.f));
       }
     }
     if (dtarget && target) {
       const float* x = logits + n * K;
       float* dt = dtarget + n * K;
-      for (long k = 0; k < K; k++) dt[k] += g * on * (lse[n] - x[k]);
+      for (long k = 0; k < K; k++) dt[k] += g * on * (weight ? weight[k] : 1.f) * (lse[n] - x[k]);
     }
   }
 }
