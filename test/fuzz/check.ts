@@ -8,19 +8,27 @@ import { expect } from 'chai';
 import { lcg } from '../helpers';
 import { strides } from '../ops/ref';
 
-export type Outcome<T> = { ok: true; value: T; ms: number } | { ok: false; error: Error; ms: number };
+/** A call's value or Error, and how far the process's RSS grew during it (bytes). */
+export type Outcome<T> = { ok: true; value: T; rssGrowth: number } | { ok: false; error: Error; rssGrowth: number };
 
 /** Runs `call`; a thrown non-Error fails the test. */
 export function outcome<T>(call: () => T): Outcome<T> {
-  const t0 = performance.now();
+  const rss0 = process.memoryUsage.rss();
   try {
     const value = call();
-    return { ok: true, value, ms: performance.now() - t0 };
+    return { ok: true, value, rssGrowth: process.memoryUsage.rss() - rss0 };
   } catch (e) {
     if (!(e instanceof Error)) expect.fail(`threw a non-Error: ${String(e)}`);
-    return { ok: false, error: e, ms: performance.now() - t0 };
+    return { ok: false, error: e, rssGrowth: process.memoryUsage.rss() - rss0 };
   }
 }
+
+/**
+ * The fuzz cases' bound on work: a call on small buffers, however large the sizes it is given,
+ * must not allocate (a native kernel that trusted a huge size would touch or reserve far more).
+ * Memory, not time: the suite must pass on a loaded machine.
+ */
+export const MAX_RSS_GROWTH = 256 * 2 ** 20;
 
 /** The value of a call that must succeed (its Error is reported with `what`). */
 export function succeeds<T>(what: string, o: Outcome<T>): T {

@@ -18,7 +18,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { native } from '../../lib/native';
 import { lcg } from '../helpers';
-import { checkFences, expectNear, fenced, near, outcome, Outcome, setFencing } from './check';
+import { checkFences, expectNear, fenced, MAX_RSS_GROWTH, near, outcome, Outcome, setFencing } from './check';
 
 const SCALE = Number(process.env.NG_FUZZ_SCALE ?? 1);
 const RUNS = Math.max(1, Math.round(60 * SCALE));
@@ -687,8 +687,7 @@ function runCase(spec: Spec, s: S, flags: boolean[], c: Corruption, seed: number
   const r: Outcome<unknown> = outcome(() => raw[spec.fn.split(' ')[0]](...call));
   checkFences(label);
   if (!r.ok && !/nativegrad/.test(r.error.message)) expect.fail(`${label}: an Error without the library's name: ${r.error.message}`);
-  if (process.env.NG_FUZZ_SLOW && r.ms > Number(process.env.NG_FUZZ_SLOW)) console.log(`      slow: ${label} ${r.ms.toFixed(0)} ms`);
-  expect(r.ms, `${label}: took ${r.ms.toFixed(0)} ms`).to.be.below(2000);
+  expect(r.rssGrowth, `${label}: RSS grew by ${(r.rssGrowth / 2 ** 20).toFixed(0)} MB`).to.be.below(MAX_RSS_GROWTH);
   if (mustThrow) {
     if (r.ok) expect.fail(`${label}: returned instead of throwing`);
     return;
@@ -768,7 +767,7 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
             calls++;
             if (!r.ok) expect(r.error.message, label).to.include('nativegrad');
             if (tooBig) expect(r.ok, `${label}: a buffer shorter than the sizes need must throw`).to.equal(false);
-            expect(r.ms, `${label}: took ${r.ms.toFixed(0)} ms`).to.be.below(500);
+            expect(r.rssGrowth, `${label}: RSS grew by ${(r.rssGrowth / 2 ** 20).toFixed(0)} MB`).to.be.below(MAX_RSS_GROWTH);
           }
     }
     expect(calls).to.be.above(200);

@@ -13,25 +13,23 @@ import * as path from 'path';
 import * as ng from '../../lib';
 
 /**
- * Runs `call`, expects an Error naming `limit`, fast and without a jump in RSS (`building`: the call
- * legitimately builds what it then measures, as save does with the header it was given).
+ * Runs `call`, expects an Error naming `limit`, refused before any large allocation: RSS grows by
+ * less than 200 MB (`building`: the call legitimately builds what it then measures, as save does
+ * with the header it was given). Memory, not time, is the measure: the suite runs on loaded machines.
  */
 function refused(what: string, call: () => unknown, limit: string | RegExp, building = false): void {
   const rss0 = process.memoryUsage.rss();
-  const t0 = performance.now();
   let caught: unknown;
   try {
     call();
   } catch (e) {
     caught = e;
   }
-  const ms = performance.now() - t0;
   expect(caught, `${what}: did not throw`).to.be.instanceOf(Error);
   const msg = (caught as Error).message;
   if (typeof limit === 'string') expect(msg, what).to.include(limit);
   else expect(msg, what).to.match(limit);
   if (building) return;
-  expect(ms, `${what}: took ${ms.toFixed(0)} ms`).to.be.below(1500);
   expect((process.memoryUsage.rss() - rss0) / 2 ** 20, `${what}: RSS grew`).to.be.below(200);
 }
 
