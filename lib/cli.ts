@@ -23,6 +23,8 @@ train options:
                         (${'/usr/share/datasets/fashion-mnist'}, Debian's dataset-fashion-mnist),
                         or a directory holding the four Fashion-MNIST IDX files
   --epochs <n>          epochs (default 30 on digits, 5 on Fashion-MNIST)
+  --val-split <f>       fraction of the training data held out for validation after each epoch
+                        (default 0.1; 0 = none); the test split is evaluated once, at the end
   --batch-size <n>      batch size (default 64 on digits, 128 on Fashion-MNIST)
   --lr <x>              learning rate (default 1e-3)
   --optimizer <name>    adam (default), adamw, sgd (momentum 0.9), rmsprop, rprop
@@ -35,6 +37,9 @@ train options:
   --threads <n>         OpenBLAS threads (default: as configured, usually the core count)
   --out <dir>           output folder for the model, checkpoint and charts (default nativegrad-out)
   --no-progress         no progress output
+
+Results go to stdout; the progress bar and per-epoch lines go to stderr
+(so 'nativegrad train > results.txt' keeps only the results).
 `;
 
 interface Split {
@@ -47,12 +52,57 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-function num(name: string, v: string | undefined, dflt: number, opts: { integer?: boolean; min?: number } = {}): number {
+function num(name: string, v: string | undefined, dflt: number, opts: { integer?: boolean; min?: number; above?: number; below?: number } = {}): number {
   if (v === undefined) return dflt;
-  const x = Number(v);
-  if (!Number.isFinite(x) || (opts.integer && !Number.isInteger(x)) || (opts.min !== undefined && x < opts.min))
-    fail(`--${name} must be ${opts.integer ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${v}'`);
+  const x = v.trim() === '' ? NaN : Number(v);
+  const bounds = [
+    opts.min !== undefined ? `>= ${opts.min}` : '',
+    opts.above !== undefined ? `> ${opts.above}` : '',
+    opts.below !== undefined ? `< ${opts.below}` : '',
+  ].filter(Boolean);
+  if (
+    !Number.isFinite(x) ||
+    (opts.integer && !Number.isInteger(x)) ||
+    (opts.min !== undefined && x < opts.min) ||
+    (opts.above !== undefined && x <= opts.above) ||
+    (opts.below !== undefined && x >= opts.below)
+  )
+    fail(`--${name} must be ${opts.integer ? 'an integer' : 'a number'}${bounds.length ? ` ${bounds.join(' and ')}` : ''}, got '${v}'`);
   return x;
+}
+
+/** "1 epoch", "2 epochs". */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * `--flag -1` as `--flag=-1` for the options that take a value: util.parseArgs reads a value that
+ * starts with '-' as another option ("argument is ambiguous"), so a negative number would never
+ * reach our own check and its message.
+ */
+function joinNegativeValues(argv: string[], valued: Set<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1];
+    if (valued.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** The samples of `ds` at `indices`, as a Dataset (for the validation split of any data set). */
+function subset(ds: ng.data.Dataset, indices: Int32Array): ng.data.Dataset {
+  const base = ds.y;
+  const y = base instanceof Int32Array ? Int32Array.from(indices, (i) => base[i]) : ng.noGrad(() => ng.tensor(Array.from(indices, (i) => base.data[i])));
+  return {
+    length: indices.length,
+    y,
+    getBatch: (idx: Int32Array) => ds.getBatch(Int32Array.from(idx, (i) => indices[i])),
+  };
 }
 
 /** Rows of x and y at the given indices (setup code, not a training hot path). */
@@ -70,6 +120,8 @@ function take(x: ng.Tensor, y: Int32Array, idx: Int32Array): Split {
 
 interface Data {
   train: ng.data.Dataset;
+  /** held out from the training data (--val-split), or null */
+  val: ng.data.Dataset | null;
   test: ng.data.Dataset;
   /** input features per sample */
   inputs: number;
@@ -77,20 +129,24 @@ interface Data {
   digits: boolean;
 }
 
-function loadData(name: string): Data {
+function loadData(name: string, valSplit: number): Data {
   if (name === 'digits') {
     const { x, y } = ng.data.loadDigits();
-    // hold out a fifth, chosen by a seeded permutation
+    // a fifth for the test, then valSplit of the rest for validation, chosen by a seeded permutation
     const perm = ng.randperm(y.length);
     const nTest = Math.round(y.length / 5);
+    const nVal = Math.round((y.length - nTest) * valSplit);
     const test = take(x, y, perm.subarray(0, nTest));
-    const train = take(x, y, perm.subarray(nTest));
+    const val = nVal > 0 ? take(x, y, perm.subarray(nTest, nTest + nVal)) : null;
+    const train = take(x, y, perm.subarray(nTest + nVal));
+    // the scaler sees the training samples only
     const scaler = new ng.data.StandardScaler().fit(train.x);
     return {
       train: new ng.data.TensorDataset(scaler.transform(train.x), train.y),
+      val: val ? new ng.data.TensorDataset(scaler.transform(val.x), val.y) : null,
       test: new ng.data.TensorDataset(scaler.transform(test.x), test.y),
       inputs: train.x.shape[1],
-      description: `UCI digits (8x8): ${train.y.length} training, ${test.y.length} held-out test samples, standardised`,
+      description: `UCI digits (8x8): ${train.y.length} training, ${val ? `${val.y.length} validation, ` : ''}${test.y.length} test samples, standardised`,
       digits: true,
     };
   }
@@ -98,11 +154,16 @@ function loadData(name: string): Data {
   if (!fs.existsSync(dir)) fail(`no data set '${name}': not 'digits', not 'fashion-mnist', and no such directory`);
   // the pixels stay bytes (47 MB instead of 188 MB of float32); each batch is converted to x / 255
   const fm = ng.data.loadFashionMnist(dir, { format: 'bytes' });
+  const perm = ng.randperm(fm.train.length);
+  const nVal = Math.round(fm.train.length * valSplit);
+  const train = nVal > 0 ? subset(fm.train, perm.slice(nVal)) : fm.train;
+  const val = nVal > 0 ? subset(fm.train, perm.slice(0, nVal)) : null;
   return {
-    train: fm.train,
+    train,
+    val,
     test: fm.test,
     inputs: fm.train.sampleShape[0],
-    description: `Fashion-MNIST (${dir}): ${fm.train.length} training, ${fm.test.length} test images, pixels in [0, 1]`,
+    description: `Fashion-MNIST (${dir}): ${train.length} training, ${val ? `${val.length} validation, ` : ''}${fm.test.length} test images, pixels in [0, 1]`,
     digits: false,
   };
 }
@@ -121,11 +182,10 @@ function makeOptimizer(name: string, params: ng.Tensor[], lr: number): ng.optim.
 async function train(argv: string[]): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
+    const options = {
         data: { type: 'string' },
         epochs: { type: 'string' },
+        'val-split': { type: 'string' },
         'batch-size': { type: 'string' },
         lr: { type: 'string' },
         optimizer: { type: 'string' },
@@ -137,9 +197,9 @@ async function train(argv: string[]): Promise<void> {
         threads: { type: 'string' },
         out: { type: 'string' },
         'no-progress': { type: 'boolean' },
-      },
-      strict: true,
-    }));
+      } as const;
+    const valued = new Set(Object.entries(options).filter(([, o]) => o.type === 'string').map(([k]) => `--${k}`));
+    ({ values } = parseArgs({ args: joinNegativeValues(argv, valued), options, strict: true }));
   } catch (e) {
     fail((e as Error).message);
   }
@@ -149,15 +209,16 @@ async function train(argv: string[]): Promise<void> {
   ng.manualSeed(seed);
 
   const t0 = Date.now();
-  const data = loadData(str('data') ?? 'digits');
+  const valSplit = num('val-split', str('val-split'), 0.1, { min: 0, below: 1 });
+  const data = loadData(str('data') ?? 'digits', valSplit);
   const digits = data.digits;
   const epochs = num('epochs', str('epochs'), digits ? 30 : 5, { integer: true, min: 1 });
   const batchSize = num('batch-size', str('batch-size'), digits ? 64 : 128, { integer: true, min: 1 });
-  const lr = num('lr', str('lr'), 1e-3, { min: 0 });
+  const lr = num('lr', str('lr'), 1e-3, { above: 0 });
   const hidden = (str('hidden') ?? (digits ? '128,64' : '256,128')).split(',').map((s) => num('hidden', s.trim(), 0, { integer: true, min: 1 }));
   const batchNorm = !values['no-batchnorm'];
   const stepSize = num('step-size', str('step-size'), digits ? 10 : 0, { integer: true, min: 0 });
-  const gamma = num('gamma', str('gamma'), 0.5, { min: 0 });
+  const gamma = num('gamma', str('gamma'), 0.5, { above: 0 });
   const outDir = path.resolve(str('out') ?? 'nativegrad-out');
   const classes = 10;
   const inputs = data.inputs;
@@ -178,19 +239,20 @@ async function train(argv: string[]): Promise<void> {
 
   const trainLoader = new ng.data.DataLoader(data.train, { batchSize, shuffle: true });
   const testLoader = new ng.data.DataLoader(data.test, { batchSize: 1024 });
+  const valLoader = data.val ? new ng.data.DataLoader(data.val, { batchSize: 1024 }) : undefined;
 
   const arch = [inputs, ...hidden, classes].join('-');
   console.log(`nativegrad: ${data.description}`);
   console.log(
     `model ${arch} MLP${batchNorm ? ' with BatchNorm1d' : ''}, ReLU; ${str('optimizer') ?? 'adam'} lr ${lr}` +
-      `${scheduler ? `, StepLR(step ${stepSize}, gamma ${gamma})` : ''}; batch ${batchSize}; ${epochs} epochs; seed ${seed}; ${ng.getNumThreads()} BLAS thread(s)` +
+      `${scheduler ? `, StepLR(step ${stepSize}, gamma ${gamma})` : ''}; batch ${batchSize}; ${plural(epochs, 'epoch')}; seed ${seed}; ${plural(ng.getNumThreads(), 'BLAS thread')}` +
       `; ${trainer.step.fused ? 'forward and backward in one native call' : 'autograd tape'}`,
   );
   fs.mkdirSync(outDir, { recursive: true });
   const checkpoint = path.join(outDir, 'checkpoint.safetensors');
   const history = await trainer.fit(trainLoader, {
     epochs,
-    validation: testLoader,
+    validation: valLoader,
     progress: !values['no-progress'],
     checkpoint: { path: checkpoint, every: 1 },
   });

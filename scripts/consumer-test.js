@@ -7,9 +7,9 @@
 //   (c) strict TypeScript files (CommonJS .ts and ESM .mts) using tensors, nn, optim and the Trainer
 //       type-check with `tsc --noEmit --strict` against the shipped declarations (no skipLibCheck),
 //       including `@ts-expect-error` lines that prove the types are precise rather than `any`.
-// The install uses the prebuilt binary when prebuilds/ was built before packing (`npm run
-// prebuildify`) and builds from source otherwise; `--from-source` forces the source build
-// (NATIVEGRAD_BUILD_FROM_SOURCE=1). `--keep` leaves the temporary folder for inspection.
+// By default the tarball is a release: it must hold a prebuilt binary newer than the native sources
+// (`npm run prebuildify` first), and the install must use it. `--from-source` packs without one
+// and forces the source build (NATIVEGRAD_BUILD_FROM_SOURCE=1). `--keep` leaves the temporary folder for inspection.
 // Packs what is in dist/ now (`npm test` or `npm run build:ts` builds it) without re-running tsc.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -163,8 +163,13 @@ function main() {
     }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nativegrad-consumer-'));
   try {
-    // 1. pack (what `npm publish` would upload)
+    // 1. pack (what `npm publish` would upload); as a release, the tarball must hold a current
+    // prebuild (the prepack check, which --ignore-scripts below skips, is run here instead)
     let t = Date.now();
+    if (!fromSource) {
+      const why = require('./prepack').problem();
+      if (why) return fail('the release tarball holds a current prebuilt binary', `${why}: run npm run prebuildify first (or use --from-source)`);
+    }
     const packed = run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: root });
     if (!packed.ok) return fail('npm pack', packed.output);
     const info = JSON.parse(packed.stdout)[0];
@@ -172,6 +177,7 @@ function main() {
     const withPrebuild = info.files.some((f) => /^prebuilds\/.*\.node$/.test(f.path));
     pass(`npm pack: ${info.filename}, ${info.entryCount} files, ${(info.size / 2 ** 20).toFixed(2)} MiB` +
       `${withPrebuild ? ' (with prebuilds/)' : ' (no prebuilds/)'} (${secs(t)})`);
+    if (!fromSource && !withPrebuild) return fail('the tarball holds prebuilds/', info.files.map((f) => f.path).join('\n'));
 
     // 2. a fresh project installs it (dependencies from the registry)
     const app = path.join(tmp, 'app');

@@ -6,8 +6,9 @@
  * source maps). `--ignore-scripts` keeps `prepare` from recompiling: `npm test` just did.
  */
 import { expect } from 'chai';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import { createRequire } from 'module';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
@@ -149,5 +150,49 @@ describe('package: npm pack file list', function () {
   it('has no large file other than the prebuilt binaries', () => {
     const big = pack.files.filter((f) => f.size > 1 << 20 && !/^prebuilds\/[^/]+\/[^/]+\.node$/.test(f.path));
     expect(big.map((f) => `${f.path} (${f.size} bytes)`)).to.deep.equal([]);
+  });
+});
+
+describe('package: prepack refuses a release without a current prebuilt binary', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { problem } = require(path.join(repoRoot, 'scripts', 'prepack.js')) as { problem(dir: string): string | null };
+  const bin = path.join('prebuilds', 'linux-x64', 'node.napi.glibc.node');
+  let dir = '';
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nativegrad-prepack-'));
+    fs.mkdirSync(path.join(dir, 'native', 'kernels'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'native', 'kernels', 'a.cc'), '');
+    fs.writeFileSync(path.join(dir, 'CMakeLists.txt'), '');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const touch = (rel: string, secondsAgo: number): void => {
+    const t = new Date(Date.now() - secondsAgo * 1000);
+    fs.utimesSync(path.join(dir, rel), t, t);
+  };
+
+  it('names the missing binary, then one older than a native source, and accepts a current one', () => {
+    expect(problem(dir)).to.equal(`${bin} is missing`);
+    fs.mkdirSync(path.join(dir, 'prebuilds', 'linux-x64'), { recursive: true });
+    fs.writeFileSync(path.join(dir, bin), '');
+    touch(bin, 100);
+    touch('CMakeLists.txt', 200);
+    touch(path.join('native', 'kernels', 'a.cc'), 10);
+    expect(problem(dir)).to.equal(`${bin} is older than ${path.join('native', 'kernels', 'a.cc')}`);
+    touch(bin, 1);
+    expect(problem(dir)).to.equal(null);
+  });
+
+  it('as the prepack script: exits 1 with the command to run, unless NATIVEGRAD_PACK_FROM_SOURCE=1', () => {
+    const script = path.join(repoRoot, 'scripts', 'prepack.js');
+    // run against a copy of the script inside the temporary package, which has no prebuild
+    fs.mkdirSync(path.join(dir, 'scripts'));
+    fs.copyFileSync(script, path.join(dir, 'scripts', 'prepack.js'));
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_command: 'pack' };
+    delete env.NATIVEGRAD_PACK_FROM_SOURCE;
+    const refused = spawnSync(process.execPath, [path.join(dir, 'scripts', 'prepack.js')], { env, encoding: 'utf8' });
+    expect(refused.status).to.equal(1);
+    expect(refused.stderr).to.include(`refusing to pack: ${bin} is missing`).and.include('npm run release');
+    const allowed = spawnSync(process.execPath, [path.join(dir, 'scripts', 'prepack.js')], { env: { ...env, NATIVEGRAD_PACK_FROM_SOURCE: '1' }, encoding: 'utf8' });
+    expect(allowed.status).to.equal(0);
   });
 });
