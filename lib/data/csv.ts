@@ -1,10 +1,14 @@
 /**
- * CSV files of numbers with one integer label column, plain or gzipped (gzip magic detected).
+ * CSV files of numbers with one target column, plain or gzipped (gzip magic detected).
  *
  * - Fields are separated by `delimiter` (default ','); surrounding spaces and a pair of double
  *   quotes around a field are ignored; blank lines are skipped; CRLF and a UTF-8 BOM are accepted.
  * - A field is a decimal number (`-1.5`, `2e-3`, `.5`, `Infinity`); anything else (empty, `abc`,
- *   `0x10`, `NaN`) is an Error naming the line and column. The label must be a non-negative integer.
+ *   `0x10`, `NaN`) is an Error naming the line and column.
+ * - The target column (`labelColumn`) gives class indices or regression targets (`targetType`):
+ *   'class': every target must be a non-negative 32-bit integer → y, an Int32Array [rows];
+ *   'float': y is a float32 Tensor [rows]; 'auto' (default): 'class' when every target is a
+ *   non-negative integer, 'float' otherwise (pass 'float' for integer-valued regression targets).
  * - `header: 'auto'` (default) treats the first line as column names when any of its fields is not
  *   a number; `true`/`false` force it.
  * - Every row must have as many fields as the first.
@@ -14,7 +18,7 @@
  */
 import * as path from 'path';
 import { Tensor, allocate } from '../tensor';
-import { argError, checkNumber, rangeError } from '../errors';
+import { argError, checkNumber, checkOptions, rangeError } from '../errors';
 import { packageRoot } from '../native';
 import { readFileBytes } from './files';
 import { gunzipAll, isGzip, MAX_DEFLATE_RATIO } from './gzip';
@@ -26,13 +30,15 @@ export interface CsvOptions {
   header?: 'auto' | boolean;
   /** field separator (default ',') */
   delimiter?: string;
+  /** class indices, float targets, or 'auto' (default): classes when every target is a non-negative integer */
+  targetType?: 'auto' | 'class' | 'float';
 }
 
-export interface CsvData {
+export interface CsvData<Y extends Int32Array | Tensor = Int32Array | Tensor> {
   /** features [rows, columns − 1] */
   x: Tensor;
-  /** labels [rows] */
-  y: Int32Array;
+  /** class indices (Int32Array [rows]) or float targets (Tensor [rows]) */
+  y: Y;
   /** the header's column names (feature columns, then the label's), when there was a header */
   columns?: string[];
 }
@@ -41,6 +47,9 @@ export interface CsvData {
 const MAX_TEXT = 2 ** 29 - 24;
 
 /** Reads a numeric CSV file (gzipped or plain) → { x, y }. */
+export function loadCsv(file: string, opts: CsvOptions & { targetType: 'class' }): CsvData<Int32Array>;
+export function loadCsv(file: string, opts: CsvOptions & { targetType: 'float' }): CsvData<Tensor>;
+export function loadCsv(file: string, opts?: CsvOptions): CsvData;
 export function loadCsv(file: string, opts: CsvOptions = {}): CsvData {
   const bytes = readFileBytes('ng.data.loadCsv', file);
   return parseCsv(bytes, opts, file);
@@ -54,9 +63,14 @@ function unquote(f: string): string {
 }
 
 /** Parses CSV bytes (gzipped or plain); `name` appears in error messages. */
+export function parseCsv(bytes: Uint8Array, opts: CsvOptions & { targetType: 'class' }, name?: string): CsvData<Int32Array>;
+export function parseCsv(bytes: Uint8Array, opts: CsvOptions & { targetType: 'float' }, name?: string): CsvData<Tensor>;
+export function parseCsv(bytes: Uint8Array, opts?: CsvOptions, name?: string): CsvData;
 export function parseCsv(bytes: Uint8Array, opts: CsvOptions = {}, name = '<bytes>'): CsvData {
   const fn = 'ng.data.loadCsv';
-  if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', 'an object like { labelColumn: -1, header: "auto" }', opts);
+  opts = checkOptions(fn, opts, ['labelColumn', 'header', 'delimiter', 'targetType'], "{ labelColumn: -1, header: 'auto', targetType: 'float' }");
+  const targetType = opts.targetType ?? 'auto';
+  if (targetType !== 'auto' && targetType !== 'class' && targetType !== 'float') throw argError(fn, 'targetType', "'auto', 'class' or 'float'", targetType);
   const delimiter = opts.delimiter ?? ',';
   if (typeof delimiter !== 'string' || delimiter.length === 0 || /[\r\n"]/.test(delimiter))
     throw argError(fn, 'delimiter', 'a non-empty string without quotes or line breaks', delimiter);
@@ -106,7 +120,8 @@ export function parseCsv(bytes: Uint8Array, opts: CsvOptions = {}, name = '<byte
   const label = labelOpt < 0 ? labelOpt + C : labelOpt;
   const F = C - 1;
   const x = allocate(fn, rows * F);
-  const y = new Int32Array(rows);
+  const t = new Float64Array(rows); // the targets as read; classes or floats once all are seen
+  let allClasses = true;
   let r = 0;
   for (let i = firstDataLine; i < lines.length && r < rows; i++) {
     const line = lines[i];
@@ -128,15 +143,20 @@ export function parseCsv(bytes: Uint8Array, opts: CsvOptions = {}, name = '<byte
         v = +u;
       }
       if (c === label) {
-        if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1)
-          throw new Error(`${what}, line ${i + 1}, column ${c + 1}: the label ${f.trim()} is not a non-negative integer class index`);
-        y[r] = v;
+        if (!Number.isInteger(v) || v < 0 || v > 2 ** 31 - 1) {
+          if (targetType === 'class')
+            throw new Error(`${what}, line ${i + 1}, column ${c + 1}: the label ${f.trim()} is not a non-negative integer class index (pass targetType: 'float' for regression targets)`);
+          allClasses = false;
+        }
+        t[r] = v;
       } else {
         x[o++] = v;
       }
     }
     r++;
   }
+  const asClasses = targetType === 'class' || (targetType === 'auto' && allClasses);
+  const y = asClasses ? Int32Array.from(t) : new Tensor(Float32Array.from(t), [rows]);
   const out: CsvData = { x: new Tensor(x, [rows, F]), y };
   if (columns) out.columns = [...columns.filter((_, c) => c !== label), columns[label]];
   return out;
@@ -149,6 +169,6 @@ export function parseCsv(bytes: Uint8Array, opts: CsvOptions = {}, name = '<byte
  */
 export function loadDigits(): { x: Tensor; y: Int32Array } {
   const file = path.join(packageRoot, 'data', 'digits.csv.gz');
-  const { x, y } = loadCsv(file, { header: false });
+  const { x, y } = loadCsv(file, { header: false, targetType: 'class' });
   return { x, y };
 }

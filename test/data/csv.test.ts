@@ -22,7 +22,8 @@ describe('data: loadCsv', () => {
     const { x, y, columns } = ng.data.loadCsv(write('a.csv', '1,2.5,0\n-3,4e-2,2\n.5,+7,1\n'));
     expect(x.shape).to.deep.equal([3, 2]);
     expect(Array.from(x.data)).to.deep.equal([1, 2.5, -3, 4e-2, 0.5, 7].map(Math.fround));
-    expect(Array.from(y)).to.deep.equal([0, 2, 1]);
+    expect(y, "'auto': integer targets are classes").to.be.instanceOf(Int32Array);
+    expect(Array.from(y as Int32Array)).to.deep.equal([0, 2, 1]);
     expect(columns).to.equal(undefined);
   });
 
@@ -37,11 +38,24 @@ describe('data: loadCsv', () => {
 
   it('takes the label from any column, a delimiter, CRLF, quotes, blank lines and a BOM', () => {
     const text = '\ufeff"y";x1;x2\r\n2; 1.5 ;"3"\r\n\r\n0;4;5\r\n\n';
-    const { x, y, columns } = ng.data.loadCsv(write('b.csv', text), { labelColumn: 0, delimiter: ';' });
+    const { x, y, columns } = ng.data.loadCsv(write('b.csv', text), { labelColumn: 0, delimiter: ';', targetType: 'class' });
     expect(Array.from(y)).to.deep.equal([2, 0]);
     expect(Array.from(x.data)).to.deep.equal([1.5, 3, 4, 5]);
     expect(columns).to.deep.equal(['x1', 'x2', 'y']);
-    expect(Array.from(ng.data.loadCsv(write('c.csv', '7,1,2\n'), { labelColumn: -3 }).y)).to.deep.equal([7]);
+    expect(Array.from(ng.data.loadCsv(write('c.csv', '7,1,2\n'), { labelColumn: -3, targetType: 'class' }).y)).to.deep.equal([7]);
+  });
+
+  it("loads a regression CSV: float targets by 'auto', or by targetType 'float' even when integral", () => {
+    const { x, y } = ng.data.loadCsv(write('r.csv', 'x1,x2,price\n1,2,3.25\n4,5,-1\n6,7,10\n'));
+    expect(x.shape).to.deep.equal([3, 2]);
+    expect(y).to.be.instanceOf(ng.Tensor);
+    expect((y as ng.Tensor).shape).to.deep.equal([3]);
+    expect(Array.from((y as ng.Tensor).data)).to.deep.equal([3.25, -1, 10]);
+    const ints = ng.data.loadCsv(write('r2.csv', '1,2\n3,4\n'), { targetType: 'float' });
+    expect(Array.from(ints.y.data)).to.deep.equal([2, 4]);
+    expect(() => ng.data.loadCsv(write('r3.csv', '1,2.5\n'), { targetType: 'class' })).to.throw(/line 1, column 2: the label 2.5 is not a non-negative integer class index \(pass targetType: 'float'/);
+    expect(() => ng.data.loadCsv(write('r4.csv', '1,2\n'), { targetType: 'double' as never })).to.throw(TypeError, /argument 'targetType' must be 'auto', 'class' or 'float'/);
+    expect(() => ng.data.loadCsv(write('r5.csv', '1,2\n'), { label_column: 0 } as never)).to.throw(TypeError, /PyTorch's 'label_column' is 'labelColumn' here/);
   });
 
   it('reads gzipped files', () => {
@@ -61,8 +75,8 @@ describe('data: loadCsv', () => {
 
   it('rejects ragged rows, bad labels, empty files and out-of-range label columns', () => {
     expect(() => ng.data.loadCsv(write('r.csv', '1,2,0\n3,1\n'))).to.throw(/line 2: 2 fields, expected 3/);
-    expect(() => ng.data.loadCsv(write('l.csv', '1,2,0.5\n'))).to.throw(/line 1, column 3: the label 0.5 is not a non-negative integer/);
-    expect(() => ng.data.loadCsv(write('n.csv', '1,2,-1\n'))).to.throw(/the label -1/);
+    expect(() => ng.data.loadCsv(write('l.csv', '1,2,0.5\n'), { targetType: 'class' })).to.throw(/line 1, column 3: the label 0.5 is not a non-negative integer/);
+    expect(() => ng.data.loadCsv(write('n.csv', '1,2,-1\n'), { targetType: 'class' })).to.throw(/the label -1/);
     expect(() => ng.data.loadCsv(write('e.csv', '\n\n'))).to.throw(/no data/);
     expect(() => ng.data.loadCsv(write('one.csv', '1\n2\n'))).to.throw(/1 field; a feature column and a label column/);
     expect(() => ng.data.loadCsv(write('k.csv', '1,2\n'), { labelColumn: 2 })).to.throw(/labelColumn 2 is out of range for 2 columns/);

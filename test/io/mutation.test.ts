@@ -101,7 +101,7 @@ describe('io: mutated files load correctly or fail cleanly', function () {
       fc.property(fc.boolean(), mutation(raw.length), (useGz, muts) => {
         const bytes = apply(useGz ? gz : raw, muts, false);
         return cleanly(() => {
-          const { x, y } = ng.data.parseCsv(bytes, {}, 'mutated');
+          const { x, y } = ng.data.parseCsv(bytes, { targetType: 'class' }, 'mutated');
           expect(x.shape[0]).to.equal(y.length);
           for (const v of y) expect(Number.isInteger(v) && v >= 0).to.equal(true);
         });
