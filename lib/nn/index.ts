@@ -9,6 +9,7 @@ export { BatchNorm1d } from './batchnorm';
 export type { BatchNorm1dOptions } from './batchnorm';
 export { Sequential } from './sequential';
 export { CrossEntropyLoss, MSELoss } from './loss';
+export type { CrossEntropyLossOptions } from './loss';
 export type { Reduction, CrossEntropyTarget } from './functional/cross_entropy';
 export * as init from './init';
 export * as functional from './functional';
