@@ -1,7 +1,8 @@
 // Buffers, threads and the random generator.
-#include <cblas.h>
+#include <algorithm>
 
 #include "bindings/common.h"
+#include "kernels/blas_threads.h"
 #include "kernels/elementwise.h"
 
 namespace ng {
@@ -56,16 +57,14 @@ static Napi::Value Axpy(const Napi::CallbackInfo& info) {
 static Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   long n = size_arg(info, 0, "n");
   if (n < 1) fail(info.Env(), "setNumThreads needs n >= 1");
-  openblas_set_num_threads((int)n);
-  threads_set_by_user();
+  blas_set_user_threads((int)std::min<long>(n, 1 << 20));
   return info.Env().Undefined();
 }
+// The pool: the threads one sgemm may use (see kernels/blas_threads.h).
 static Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), openblas_get_num_threads());
+  return Napi::Number::New(info.Env(), blas_pool_threads());
 }
-static Napi::Value BlasConfig(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), openblas_get_config());
-}
+static Napi::Value BlasConfig(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), blas_config()); }
 
 // ---- random numbers (per instance) ----
 static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {

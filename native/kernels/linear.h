@@ -16,12 +16,7 @@
 //             then the Linear backward above with d as its dout.
 //             ([y > 0] = [x·wᵀ + b > 0]: PyTorch's relu backward uses the same mask.)
 //
-// Threads: every sgemm here runs on 1 thread or on OpenBLAS's whole pool (its current count, set by
-// ng.setNumThreads / OPENBLAS_NUM_THREADS), whichever is measured faster for that shape. Products
-// below 4 MFLOP always run on 1 thread (waking the pool costs more than it gives); for larger ones
-// the first calls of each shape alternate between the two settings, the faster (by the minimum
-// time, at least 15% faster to choose the pool) is used afterwards, and the choice is measured again
-// every 256 calls, so it follows the machine's load. A pool of 1 thread skips all this.
+// Threads: each sgemm runs on the number of threads blas_threads.h's rule gives its shape.
 #pragma once
 
 namespace ng {

@@ -2,6 +2,8 @@
 
 #include <cblas.h>
 
+#include "kernels/blas_threads.h"
+
 namespace ng {
 
 void sgemm(float* out, const float* a, const float* b, int M, int K, int N, bool transA, bool transB, float alpha,
@@ -11,6 +13,7 @@ void sgemm(float* out, const float* a, const float* b, int M, int K, int N, bool
     for (long i = 0; i < (long)M * N; i++) out[i] = beta == 0.f ? 0.f : beta * out[i];
     return;
   }
+  GemmThreads threads(M, K, N);
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, a,
               transA ? M : K, b, transB ? K : N, beta, out, N);
 }

@@ -4,6 +4,8 @@
 //
 // Backward never copies a transposed operand: it passes transpose flags to sgemm and
 // accumulates (beta = 1) into the gradients, as every backward kernel here does.
+//
+// Every sgemm runs on the number of threads blas_threads.h's rule gives its shape.
 #pragma once
 #include <cstddef>
 
