@@ -7,6 +7,7 @@
 import { native } from './native';
 import { argError, rangeError, shapeStr } from './errors';
 import { checkShape, MAX_TENSOR_ELEMENTS } from './shape';
+import { formatData } from './format';
 import type { Node } from './autograd/node';
 import * as ops from './ops';
 
@@ -232,13 +233,20 @@ export class Tensor {
     return this;
   }
 
+  /**
+   * The values as PyTorch prints them: `tensor([[1., 2.],\n        [3., 4.]])`, 4 decimals or
+   * scientific notation, more than 1000 elements summarised with `...`; then `requiresGrad=true` for
+   * a leaf that requires grad, or `gradFn=<op>` for a recorded result. `console.log` prints the same.
+   */
   toString(): string {
-    return `Tensor(shape=${shapeStr(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''}${this._disposed ? ', disposed' : ''})`;
+    if (this._disposed) return `tensor(<disposed>, shape=${shapeStr(this.shape)})`;
+    const body = formatData(this._data, this.shape);
+    const size = this.size === 0 && this.shape.length !== 1 ? `, size=${shapeStr(this.shape)}` : '';
+    const grad = !this.requiresGrad ? '' : this.isLeaf ? ', requiresGrad=true' : `, gradFn=<${this._node?.op ?? 'unknown'}>`;
+    return `tensor(${body}${size}${grad})`;
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    if (this._disposed) return this.toString();
-    const preview = this.size <= 20 ? JSON.stringify(this.toArray()) : `[${Array.from(this._data.subarray(0, 8)).map((v) => +v.toPrecision(5)).join(', ')}, …]`;
-    return `Tensor(shape=${shapeStr(this.shape)}, data=${preview}${this.requiresGrad ? ', requiresGrad' : ''})`;
+    return this.toString();
   }
 
   // ---- operations as methods (the same as the ng.* functions) ----

@@ -190,7 +190,7 @@ describe('Tensor', () => {
   it('requiresGrad_ on a leaf; toString and inspect', () => {
     const x = ng.zeros([2]).requiresGrad_();
     expect(x.requiresGrad).to.equal(true);
-    expect(String(x)).to.equal('Tensor(shape=[2], requiresGrad)');
+    expect(String(x)).to.equal('tensor([0., 0.], requiresGrad=true)');
     const y = x.add(1);
     expect(() => y.requiresGrad_(false)).to.throw(/leaf/);
   });
