@@ -134,6 +134,7 @@ Napi::Value SoftmaxXentBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   long N = size_arg(info, 10, "N"), K = size_arg(info, 11, "K");
   long NK = checked_mul(env, N, K);
+  if (K == 0 && N > 0) fail(env, "cross-entropy needs at least one class");
   float* dlogits = f32_at_least(info, 0, "dlogits", NK, true);
   float* dtarget = f32_at_least(info, 1, "dtarget", NK, true);
   long stride = size_arg(info, 3, "dlossStride");

@@ -341,6 +341,43 @@ const SPECS: Spec[] = [
     },
   },
   {
+    // class weights and an ignored index (PyTorch's weight= and ignore_index=, -100 or class 0)
+    fn: 'softmaxXentForward (weight, ignoreIndex)',
+    sizes: { N: 5, K: 5 },
+    args: [
+      F('loss', (s) => s.N), F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), I('classes', (s) => s.N, { range: (s) => [0, s.K] }), NULL,
+      Z('N'), Z('K'), Num('smoothing', (r) => r()), F('weight', (s) => s.K, { opt: true, fill: (_i, _s, r) => 2 * r() }), Num('ignoreIndex', (r) => (r() < 0.5 ? -100 : 0)),
+    ],
+    expect: (c) => (c.s.K === 0 && c.s.N > 0 ? 'throws' : 'ok'),
+    check: (c, bf, af, total) => {
+      const { N, K } = c.s;
+      const w = (k: number): number => (c.present.weight ? bf.weight[k] : 1);
+      const eps = Math.fround(c.n.smoothing);
+      let sum = 0;
+      for (let n = 0; n < N; n++) {
+        const y = bf.classes[n];
+        const row = Array.from({ length: K }, (_, k) => bf.logits[n * K + k]);
+        const m = Math.max(...row);
+        const lse = m + Math.log(row.reduce((p, v) => p + Math.exp(v - m), 0));
+        let l = 0;
+        if (y !== c.n.ignoreIndex) for (let k = 0; k < K; k++) l += w(k) * ((1 - eps) * (k === y ? 1 : 0) + eps / K) * (lse - row[k]);
+        expect(near(af.loss[n], l, 1e-5, 1e-5), `loss[${n}] ${af.loss[n]} vs ${l}`).to.equal(true);
+        sum += l;
+      }
+      expect(near(total as number, sum, 1e-5, 1e-5), `total ${total} vs ${sum}`).to.equal(true);
+    },
+  },
+  {
+    fn: 'softmaxXentBackward (weight, ignoreIndex)',
+    sizes: { N: 5, K: 5, stride: 1 },
+    args: [
+      F('dlogits', (s) => s.N * s.K, { opt: true }), F('dtarget', (s) => s.N * s.K, { opt: true }), F('dloss', (s) => (s.stride ? s.N : 1)), Z('stride'), Num('scale'),
+      F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), I('classes', (s) => s.N, { range: (s) => [0, s.K] }), NULL, Z('N'), Z('K'), Num('smoothing', (r) => r()),
+      F('weight', (s) => s.K, { opt: true }), Num('ignoreIndex', (r) => (r() < 0.5 ? -100 : 0)),
+    ],
+    expect: (c) => (c.s.K === 0 && c.s.N > 0 ? 'throws' : 'ok'),
+  },
+  {
     fn: 'softmaxXentForward (probabilities)',
     sizes: { N: 5, K: 5 },
     args: [F('loss', (s) => s.N), F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), NULL, F('target', (s) => s.N * s.K), Z('N'), Z('K'), Num('smoothing', (r) => r())],
@@ -362,6 +399,7 @@ const SPECS: Spec[] = [
       F('dlogits', (s) => s.N * s.K, { opt: true }), F('dtarget', (s) => s.N * s.K, { opt: true }), F('dloss', (s) => (s.stride ? s.N : 1)), Z('stride'), Num('scale'),
       F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), NULL, F('target', (s) => s.N * s.K), Z('N'), Z('K'), Num('smoothing', (r) => r()),
     ],
+    expect: (c) => (c.s.K === 0 && c.s.N > 0 ? 'throws' : 'ok'),
   },
   {
     fn: 'batchNorm1dForward',
@@ -644,7 +682,7 @@ function runCase(spec: Spec, s: S, flags: boolean[], c: Corruption, seed: number
           mustThrow = true;
         }
         if (i === target && c.kind === 'type') {
-          args.push(wrongBuffer(a.k, n, c.which, false));
+          args.push(wrongBuffer(a.k, n, c.which, 'opt' in a && a.opt === true));
           mustThrow = true;
         } else args.push(arr);
         return;
@@ -924,8 +962,8 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
     );
   });
 
-  it(`sequentialXentStep: random chains with missing, short, mistyped, detached and extra buffers, bad sizes and class indices (${RUNS * 5} cases)`, () => {
-    const HOW = ['none', 'none', 'none', 'count', 'short', 'type', 'nullRequired', 'nullOptional', 'detached', 'class', 'first', 'N0', 'dims', 'smoothing'] as const;
+  it(`sequentialXentStep: random chains with missing, short, mistyped, detached and extra buffers, bad sizes, class indices, weights and ignored indices (${RUNS * 5} cases)`, () => {
+    const HOW = ['none', 'none', 'none', 'count', 'short', 'type', 'nullRequired', 'nullOptional', 'detached', 'class', 'first', 'N0', 'dims', 'smoothing', 'weight', 'ignore'] as const;
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 4 }),
@@ -951,6 +989,9 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
           let n = N;
           let smoothing = rnd() < 0.5 ? 0 : rnd();
           let dimsArg: unknown = dims;
+          // class weights and an ignored index (one of the classes, or PyTorch's default -100)
+          let weight: unknown = rnd() < 0.5 ? f(K, 'weight', 0, 2) : null;
+          let ignore: unknown = rnd() < 0.5 ? -100 : classes[0];
           let mustThrow = true;
           const required = (k: number): boolean => k < 4 || (k - 4) % 6 === 0 || (k - 4) % 6 >= 4;
           const k = at % buffers.length;
@@ -971,8 +1012,10 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
           else if (how === 'N0') n = 0;
           else if (how === 'dims') dimsArg = at % 2 ? Int32Array.from([...dims.slice(0, L), 0]) : Float32Array.from(dims);
           else if (how === 'smoothing') smoothing = at % 2 ? -0.5 : NaN;
+          else if (how === 'weight') weight = [f(K - 1, 'weight'), new Float64Array(K), [1, 2]][at % 3];
+          else if (how === 'ignore') ignore = [0.5, NaN, 2 ** 40, '0'][at % 4];
           const before = mustThrow ? [] : buffers.map((b) => (b instanceof Float32Array ? Float32Array.from(b) : b));
-          const r = outcome(() => raw.sequentialXentStep(buffers, relu, dimsArg, first, classes, n, smoothing, 1 / N));
+          const r = outcome(() => raw.sequentialXentStep(buffers, relu, dimsArg, first, classes, n, smoothing, 1 / N, weight, ignore));
           const label = `sequentialXentStep dims ${JSON.stringify(dimList)} N ${N} ${how}@${at}`;
           checkFences(label);
           if (!r.ok && !/nativegrad/.test(r.error.message)) expect.fail(`${label}: an Error without the library's name: ${r.error.message}`);
@@ -1003,8 +1046,9 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
             const m = Math.max(...row);
             const lse = m + Math.log(row.reduce((p, v) => p + Math.exp(v - m), 0));
             const eps = Math.fround(smoothing);
+            if (classes[i] === ignore) continue;
             for (let c = 0; c < K; c++) {
-              const t = (1 - eps) * (c === classes[i] ? 1 : 0) + eps / K;
+              const t = ((1 - eps) * (c === classes[i] ? 1 : 0) + eps / K) * (weight ? (weight as Float32Array)[c] : 1);
               total += t * (lse - row[c]);
               mag += Math.abs(t * (lse - row[c]));
             }

@@ -63,6 +63,9 @@ function kernels(): void {
   raw.softmaxXentBackward(F(8), null, F(1), 0, 0.5, F(8), F(2), F(8), I([1, 3]), null, 2, 4, 0.1);
   raw.softmaxXentForward(F(2), F(8), F(2), F(8), null, F(8, 0.1), 2, 4, 0);
   raw.softmaxXentBackward(F(8), F(8), F(2), 1, 1, F(8), F(2), F(8), null, F(8, 0.1), 2, 4, 0);
+  // class weights and an ignored row (PyTorch's weight= and ignore_index=)
+  raw.softmaxXentForward(F(2), F(8), F(2), F(8), I([1, -100]), null, 2, 4, 0.1, F(4), -100);
+  raw.softmaxXentBackward(F(8), null, F(2), 1, 0.5, F(8), F(2), F(8), I([1, -100]), null, 2, 4, 0.1, F(4), -100);
   raw.batchNorm1dForward(F(24), F(3), F(3), F(3), F(3), F(24), F(3), F(3), 2, 3, 4, 1e-5, 0.1, true);
   raw.batchNorm1dForward(F(24), F(3), F(3), F(3), F(3), F(24), null, null, 2, 3, 4, 1e-5, 0.1, false);
   raw.batchNorm1dBackward(F(24), F(3), F(3), F(24), F(24), F(3), F(3), F(3), 2, 3, 4, true);
@@ -114,6 +117,10 @@ async function publicApi(): Promise<void> {
   const loader = new ng.data.DataLoader(new ng.data.TensorDataset(x, y), { batchSize: 16, shuffle: true });
   const trainer = new ng.Trainer({ model, loss: new ng.nn.CrossEntropyLoss(), optimizer: new ng.optim.AdamW(model.parameters()) });
   await trainer.fit(loader, { epochs: 2, progress: false });
+  // the fused step with class weights and an ignored index
+  const mlp = new ng.nn.Sequential(new ng.nn.Linear(8, 16), new ng.nn.ReLU(), new ng.nn.Linear(16, 3));
+  const weighted = new ng.nn.CrossEntropyLoss({ weight: ng.tensor([1, 2, 0.5]), ignoreIndex: 1 });
+  ng.train.compileStep(mlp, weighted).run(x, y);
   const bytes = ng.io.serialize(model, { note: 'valgrind' });
   model.loadStateDict(ng.io.deserialize(bytes).tensors);
   const a = ng.randn([5, 5], { requiresGrad: true });
