@@ -28,6 +28,9 @@ export interface CoreBinding {
   rngDropoutMask(out: Float32Array, p: number): void;
   rngGetState(): Uint32Array;
   rngSetState(state: Uint32Array): void;
+  /** The op tables (native/kernels/elementwise.h): op names, each op's code being its position. */
+  binaryOps: readonly string[];
+  unaryOps: readonly string[];
   binaryForward(op: number, out: Float32Array, a: Float32Array, b: Float32Array, shape?: Int32Array, sa?: Int32Array, sb?: Int32Array): void;
   binaryBackward(op: number, da: Float32Array | null, db: Float32Array | null, dout: Float32Array, a: Float32Array, b: Float32Array, shape?: Int32Array, sa?: Int32Array, sb?: Int32Array): void;
   unaryForward(op: number, out: Float32Array, x: Float32Array, p: number): void;

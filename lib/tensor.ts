@@ -81,7 +81,8 @@ export function allocateCopy(fn: string, src: Float32Array): Float32Array {
 
 const EMPTY = new Float32Array(0);
 /** The shape of every 0-d tensor (one frozen array, not one per scalar). */
-const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+/** @internal The shape of every 0-d tensor, shared (frozen). */
+export const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
 /**
  * Below this many elements (16 KiB) `new Float32Array` is the cheapest: zero-filling a few KiB costs

@@ -9,19 +9,16 @@ import { native } from '../native';
 import { Tensor, TensorLike } from '../tensor';
 import { record, isGradEnabled } from '../autograd/node';
 import { broadcastPlan, broadcastShapes, sameShape } from '../shape';
-import { asTensor, uninitOutput } from './util';
+import { asTensor, opCodes, uninitOutput } from './util';
 
-const enum Op {
-  Add = 0,
-  Sub = 1,
-  Mul = 2,
-  Div = 3,
-}
-const NAMES = ['add', 'sub', 'mul', 'div'];
-const FNS = NAMES.map((n) => `ng.${n}`);
+const NAMES = ['add', 'sub', 'mul', 'div'] as const;
+type Name = (typeof NAMES)[number];
+const CODE = opCodes('binaryOps', NAMES);
+const FN = Object.fromEntries(NAMES.map((n) => [n, `ng.${n}`])) as Record<Name, string>;
 
-function binary(op: Op, x: TensorLike, y: TensorLike): Tensor {
-  const fn = FNS[op];
+function binary(name: Name, x: TensorLike, y: TensorLike): Tensor {
+  const op = CODE[name];
+  const fn = FN[name];
   const a = asTensor(fn, 'a', x);
   const b = asTensor(fn, 'b', y);
   // fast path: equal shapes need neither a broadcast shape nor a plan
@@ -34,7 +31,7 @@ function binary(op: Op, x: TensorLike, y: TensorLike): Tensor {
   if (plan) native.binaryForward(op, out.data, a.data, b.data, plan.shape, plan.sa, plan.sb);
   else if (out.size > 0) native.binaryForward(op, out.data, a.data, b.data);
   if (!(a.requiresGrad || b.requiresGrad) || !isGradEnabled()) return out; // nothing to record
-  return record(out, NAMES[op], [a, b], (g, gradOf) => {
+  return record(out, name, [a, b], (g, gradOf) => {
     const da = gradOf(0);
     const db = gradOf(1);
     if (plan) native.binaryBackward(op, da, db, g, a.data, b.data, plan.shape, plan.sa, plan.sb);
@@ -44,17 +41,17 @@ function binary(op: Op, x: TensorLike, y: TensorLike): Tensor {
 
 /** a + b (broadcasting) */
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  return binary(Op.Add, a, b);
+  return binary('add', a, b);
 }
 /** a − b (broadcasting) */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  return binary(Op.Sub, a, b);
+  return binary('sub', a, b);
 }
 /** a · b element-wise (broadcasting) */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  return binary(Op.Mul, a, b);
+  return binary('mul', a, b);
 }
 /** a / b element-wise (broadcasting); division by zero gives ±Inf or NaN, as IEEE says */
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  return binary(Op.Div, a, b);
+  return binary('div', a, b);
 }

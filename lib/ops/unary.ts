@@ -15,43 +15,35 @@ import { native } from '../native';
 import { Tensor } from '../tensor';
 import { record, isGradEnabled } from '../autograd/node';
 import { checkNumber } from '../errors';
-import { asTensor, uninitOutput } from './util';
+import { asTensor, opCodes, uninitOutput } from './util';
 
-const enum Op {
-  Neg = 0,
-  Exp = 1,
-  Log = 2,
-  Sqrt = 3,
-  Relu = 4,
-  Sigmoid = 5,
-  Tanh = 6,
-  Pow = 7,
-  Abs = 8,
-}
-const NAMES = ['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'pow', 'abs'];
-const FNS = NAMES.map((n) => `ng.${n}`);
+const NAMES = ['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'pow', 'abs'] as const;
+type Name = (typeof NAMES)[number];
+const CODE = opCodes('unaryOps', NAMES);
+const FN = Object.fromEntries(NAMES.map((n) => [n, `ng.${n}`])) as Record<Name, string>;
 
-function unary(op: Op, x: Tensor, p = 0): Tensor {
-  const fn = FNS[op];
+function unary(name: Name, x: Tensor, p = 0): Tensor {
+  const op = CODE[name];
+  const fn = FN[name];
   const a = asTensor(fn, 'x', x);
   const out = uninitOutput(fn, a.shape);
   native.unaryForward(op, out.data, a.data, p);
   if (!a.requiresGrad || !isGradEnabled()) return out; // nothing to record
-  return record(out, NAMES[op], [a], (g, gradOf) => {
+  return record(out, name, [a], (g, gradOf) => {
     native.unaryBackward(op, gradOf(0)!, g, a.data, out.data, p);
   });
 }
 
-export const neg = (x: Tensor): Tensor => unary(Op.Neg, x);
-export const exp = (x: Tensor): Tensor => unary(Op.Exp, x);
-export const log = (x: Tensor): Tensor => unary(Op.Log, x);
-export const sqrt = (x: Tensor): Tensor => unary(Op.Sqrt, x);
-export const abs = (x: Tensor): Tensor => unary(Op.Abs, x);
-export const relu = (x: Tensor): Tensor => unary(Op.Relu, x);
-export const sigmoid = (x: Tensor): Tensor => unary(Op.Sigmoid, x);
-export const tanh = (x: Tensor): Tensor => unary(Op.Tanh, x);
+export const neg = (x: Tensor): Tensor => unary('neg', x);
+export const exp = (x: Tensor): Tensor => unary('exp', x);
+export const log = (x: Tensor): Tensor => unary('log', x);
+export const sqrt = (x: Tensor): Tensor => unary('sqrt', x);
+export const abs = (x: Tensor): Tensor => unary('abs', x);
+export const relu = (x: Tensor): Tensor => unary('relu', x);
+export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
+export const tanh = (x: Tensor): Tensor => unary('tanh', x);
 /** xᵖ for a number p (element-wise). */
 export function pow(x: Tensor, exponent: number): Tensor {
   checkNumber('ng.pow', 'exponent', exponent);
-  return unary(Op.Pow, x, exponent);
+  return unary('pow', x, exponent);
 }

@@ -106,7 +106,7 @@ long op_arg(const Napi::CallbackInfo& info, long max) {
 
 // binaryForward(op, out, a, b, shape?, stridesA?, stridesB?)
 Napi::Value BinaryForward(const Napi::CallbackInfo& info) {
-  long op = op_arg(info, kDiv);
+  long op = op_arg(info, kBinaryOpCount - 1);
   F32 out = arg_f32(info, 1, "out"), a = arg_f32(info, 2, "a"), b = arg_f32(info, 3, "b");
   BroadcastArgs br = broadcast_args(info, 4, a.n, b.n);
   long n = br.present ? br.n : out.n;
@@ -120,7 +120,7 @@ Napi::Value BinaryForward(const Napi::CallbackInfo& info) {
 
 // binaryBackward(op, da|null, db|null, dout, a, b, shape?, stridesA?, stridesB?)
 Napi::Value BinaryBackward(const Napi::CallbackInfo& info) {
-  long op = op_arg(info, kDiv);
+  long op = op_arg(info, kBinaryOpCount - 1);
   F32 g = arg_f32(info, 3, "dout"), a = arg_f32(info, 4, "a"), b = arg_f32(info, 5, "b");
   BroadcastArgs br = broadcast_args(info, 6, a.n, b.n);
   long n = br.present ? br.n : g.n;
@@ -135,7 +135,7 @@ Napi::Value BinaryBackward(const Napi::CallbackInfo& info) {
 
 // unaryForward(op, out, x, p)
 Napi::Value UnaryForward(const Napi::CallbackInfo& info) {
-  long op = op_arg(info, kAbs);
+  long op = op_arg(info, kUnaryOpCount - 1);
   F32 x = arg_f32(info, 2, "x");
   float* out = arg_f32_at_least(info, 1, "out", x.n);
   unary_forward((int)op, out, x.p, x.n, (float)arg_num(info, 3, "p"));
@@ -144,7 +144,7 @@ Napi::Value UnaryForward(const Napi::CallbackInfo& info) {
 
 // unaryBackward(op, dx, dout, x, out, p)
 Napi::Value UnaryBackward(const Napi::CallbackInfo& info) {
-  long op = op_arg(info, kAbs);
+  long op = op_arg(info, kUnaryOpCount - 1);
   F32 x = arg_f32(info, 3, "x");
   float* dx = arg_f32_at_least(info, 1, "dx", x.n);
   float* g = arg_f32_at_least(info, 2, "dout", x.n);
@@ -265,6 +265,20 @@ Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
 }  // namespace
 
 static void init(Napi::Env env, Napi::Object exports) {
+  // the op tables (kernels/elementwise.h): names in code order
+  Napi::Array binary_ops = Napi::Array::New(env), unary_ops = Napi::Array::New(env);
+  uint32_t i = 0;
+#define NG_OP_NAME(id, name) binary_ops.Set(i++, name);
+  NG_BINARY_OPS(NG_OP_NAME)
+#undef NG_OP_NAME
+  i = 0;
+#define NG_OP_NAME(id, name) unary_ops.Set(i++, name);
+  NG_UNARY_OPS(NG_OP_NAME)
+#undef NG_OP_NAME
+  binary_ops.Freeze();
+  unary_ops.Freeze();
+  exports.Set("binaryOps", binary_ops);
+  exports.Set("unaryOps", unary_ops);
   set_fn(env, exports, "binaryForward", BinaryForward);
   set_fn(env, exports, "binaryBackward", BinaryBackward);
   set_fn(env, exports, "unaryForward", UnaryForward);

@@ -151,12 +151,13 @@ function tinyOpRows(ctx: BenchContext): void {
   if (ng.add(a, b).item() !== 4 || ng.add(ag, b).item() !== 4 || !ng.add(ag, b).requiresGrad || ng.noGrad(() => ng.add(ag, b)).requiresGrad)
     throw new Error('suite-core: tiny add is wrong');
   const outBuf = new Float32Array(1);
-  k.binaryForward(0, outBuf, a.data, b.data);
+  const ADD = native.binaryOps.indexOf('add');
+  k.binaryForward(ADD, outBuf, a.data, b.data);
   if (outBuf[0] !== 4) throw new Error('suite-core: raw binaryForward is wrong');
 
   let sink: unknown;
   const cases: [string, () => void][] = [
-    ['raw native binaryForward, preallocated buffers (floor)', () => k.binaryForward(0, outBuf, a.data, b.data)],
+    ['raw native binaryForward, preallocated buffers (floor)', () => k.binaryForward(ADD, outBuf, a.data, b.data)],
     ['ng.add, tape off (inputs without requiresGrad)', () => (sink = ng.add(a, b))],
     ['ng.add inside ng.noGrad (input requiresGrad)', () => (sink = ng.noGrad(() => ng.add(ag, b)))],
     ['ng.add, tape on (records a node)', () => (sink = ng.add(ag, b))],

@@ -110,9 +110,17 @@ function refSgemm(c: Ctx, bf: Bufs, af: Bufs): void {
   expectNear('sgemm', Array.from(af.out).slice(0, M * N), want, 0, tol);
 }
 
-const UNARY: ((x: number, p: number) => number)[] = [
-  (x) => -x, Math.exp, Math.log, Math.sqrt, (x) => Math.max(x, 0), (x) => 1 / (1 + Math.exp(-x)), Math.tanh, (x, p) => Math.pow(x, p), Math.abs,
-];
+/** References of the addon's op tables (raw.unaryOps, raw.binaryOps), by op name. */
+const UNARY: Record<string, (x: number, p: number) => number> = {
+  neg: (x) => -x, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, relu: (x) => Math.max(x, 0), sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh, pow: (x, p) => Math.pow(x, p), abs: Math.abs,
+};
+const BINARY: Record<string, (x: number, y: number) => number> = { add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y };
+/** The reference of op code `op` of table `names`; a new op without one fails here, by name. */
+function reference<T>(refs: Record<string, T>, names: readonly string[], op: number): T {
+  const ref = refs[names[op]];
+  if (ref === undefined) throw new Error(`fuzz: no reference for the native op '${names[op]}' (code ${op}): add one to UNARY / BINARY`);
+  return ref;
+}
 
 /** x·wᵀ + b (and ReLU) in double: the reference of linearForward / linearReluForward. */
 function linearRef(c: Ctx, bf: Bufs, relu: boolean): number[] {
@@ -172,13 +180,13 @@ const SPECS: Spec[] = [
   {
     fn: 'unaryForward',
     sizes: { n: 8 },
-    args: [{ k: 'op', max: 8 }, F('out', (s) => s.n), F('x', (s) => s.n, { def: true }), Num('p', (r) => [2, 0.5, -1, 3][Math.floor(r() * 4)])],
-    check: (c, bf, af) => expectNear(`unary op ${c.op}`, Array.from(af.out).slice(0, c.s.n), Array.from(bf.x, (v) => Math.fround(UNARY[c.op](v, Math.fround(c.n.p)))), 2e-6, 1e-30),
+    args: [{ k: 'op', max: raw.unaryOps.length - 1 }, F('out', (s) => s.n), F('x', (s) => s.n, { def: true }), Num('p', (r) => [2, 0.5, -1, 3][Math.floor(r() * 4)])],
+    check: (c, bf, af) => expectNear(`unary op ${raw.unaryOps[c.op]}`, Array.from(af.out).slice(0, c.s.n), Array.from(bf.x, (v) => Math.fround(reference(UNARY, raw.unaryOps, c.op)(v, Math.fround(c.n.p)))), 2e-6, 1e-30),
   },
   {
     fn: 'unaryBackward',
     sizes: { n: 8 },
-    args: [{ k: 'op', max: 8 }, F('dx', (s) => s.n), F('dout', (s) => s.n), F('x', (s) => s.n, { def: true }), F('out', (s) => s.n), Num('p')],
+    args: [{ k: 'op', max: raw.unaryOps.length - 1 }, F('dx', (s) => s.n), F('dout', (s) => s.n), F('x', (s) => s.n, { def: true }), F('out', (s) => s.n), Num('p')],
   },
   {
     fn: 'sgemm',
@@ -815,7 +823,7 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
     const F32 = (v: number[]): Float32Array => Float32Array.from(v);
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 0, max: raw.binaryOps.length - 1 }),
         fc.array(fc.record({ d: fc.integer({ min: 0, max: 4 }), sa: fc.integer({ min: 0, max: 12 }), sb: fc.integer({ min: 0, max: 12 }) }), { minLength: 0, maxLength: 4 }),
         fc.integer({ min: 0, max: 40 }),
         fc.integer({ min: 0, max: 40 }),
@@ -827,8 +835,8 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
           setFencing(seed % 2 === 0);
           const a = fenced(Float32Array, na, 'a', () => 2 * rnd() - 1);
           const b = fenced(Float32Array, nb, 'b', () => 0.5 + rnd());
-          const f = [(x: number, y: number) => x + y, (x: number, y: number) => x - y, (x: number, y: number) => x * y, (x: number, y: number) => x / y][op];
-          const label = `op ${op} dims ${JSON.stringify(dims)} na ${na} nb ${nb} nout ${nout}`;
+          const f = reference(BINARY, raw.binaryOps, op);
+          const label = `op ${raw.binaryOps[op]} dims ${JSON.stringify(dims)} na ${na} nb ${nb} nout ${nout}`;
           if (dims.length === 0) {
             // no broadcast description: a and b have n elements or one
             const out = fenced(Float32Array, nout, 'out');

@@ -36,13 +36,13 @@ function kernels(): void {
   raw.manualSeed(1, 2);
   raw.getNumThreads();
   raw.blasConfig();
-  for (let op = 0; op < 4; op++) {
+  for (let op = 0; op < raw.binaryOps.length; op++) {
     raw.binaryForward(op, F(6), F(6), F(6, 1));
     raw.binaryForward(op, F(6), F(6), F(3, 1), I([2, 3]), I([3, 1]), I([0, 1]));
     raw.binaryBackward(op, F(6), F(6), F(6), F(6), F(6, 1));
     raw.binaryBackward(op, F(6), F(3), F(6), F(6), F(3, 1), I([2, 3]), I([3, 1]), I([0, 1]));
   }
-  for (let op = 0; op <= 8; op++) {
+  for (let op = 0; op < raw.unaryOps.length; op++) {
     raw.unaryForward(op, F(5), F(5), 2);
     raw.unaryBackward(op, F(5), F(5), F(5), F(5), 2);
   }
@@ -101,7 +101,7 @@ function kernels(): void {
   raw.benchSgemm(F(4), F(4), F(4), 2, 2, 2, 1, 0.0005);
   // refused calls go through the error paths (exceptions thrown from C++)
   refuse(() => raw.sgemm(F(3), F(6), F(6), 2, 3, 2, false, false, 1, 0));
-  refuse(() => raw.binaryForward(9, F(4), F(4), F(4)));
+  refuse(() => raw.binaryForward(raw.binaryOps.length, F(4), F(4), F(4)));
   refuse(() => raw.softmaxXentForward(F(2), F(8), F(2), F(8), I([1, 7]), null, 2, 4, 0));
   refuse(() => raw.gatherBatch(F(8), F(20), I([9, 0]), 5, 4, null, null, 0));
   refuse(() => raw.adamStep([F(2)], [F(3)], [F(2)], [F(2)], null, Float64Array.of(1), 1e-3, 0.9, 0.999, 1e-8, 0, false));
