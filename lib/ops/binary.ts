@@ -9,7 +9,8 @@ import { native } from '../native';
 import { Tensor, TensorLike } from '../tensor';
 import { record, isGradEnabled } from '../autograd/node';
 import { broadcastPlan, broadcastShapes, sameShape } from '../shape';
-import { asTensor, opCodes, uninitOutput } from './util';
+import { asTensor, uninitOutput } from './util';
+import { opCodes } from './table';
 
 const NAMES = ['add', 'sub', 'mul', 'div'] as const;
 type Name = (typeof NAMES)[number];

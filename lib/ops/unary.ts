@@ -15,7 +15,8 @@ import { native } from '../native';
 import { Tensor } from '../tensor';
 import { record, isGradEnabled } from '../autograd/node';
 import { checkNumber } from '../errors';
-import { asTensor, opCodes, uninitOutput } from './util';
+import { asTensor, uninitOutput } from './util';
+import { opCodes } from './table';
 
 const NAMES = ['neg', 'exp', 'log', 'sqrt', 'relu', 'sigmoid', 'tanh', 'pow', 'abs'] as const;
 type Name = (typeof NAMES)[number];

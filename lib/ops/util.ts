@@ -2,22 +2,6 @@
 import { argError } from '../errors';
 import { Tensor, TensorLike, SCALAR_SHAPE, allocate, allocateUninit, checkTensor } from '../tensor';
 import { sizeOf } from '../shape';
-import { native } from '../native';
-
-/**
- * The code of each of `names` in the addon's op table `table` (native/kernels/elementwise.h, where
- * a code is the op's position). An addon that lacks one of them was built from older sources.
- */
-export function opCodes<N extends string>(table: 'binaryOps' | 'unaryOps', names: readonly N[]): Record<N, number> {
-  const list: readonly string[] = native[table];
-  const codes = {} as Record<N, number>;
-  for (const name of names) {
-    const code = list.indexOf(name);
-    if (code < 0) throw new Error(`nativegrad: the native addon has no '${name}' op in its ${table} table (${list.join(', ')}): it was built from older sources; rebuild it (npm run build:native)`);
-    codes[name] = code;
-  }
-  return codes;
-}
 
 /** A Tensor argument, or a JS number made into a 0-d tensor. */
 export function asTensor(fn: string, arg: string, v: TensorLike): Tensor {

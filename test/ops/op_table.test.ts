@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { native } from '../../lib/native';
-import { opCodes } from '../../lib/ops/util';
+import { opCodes } from '../../lib/ops/table';
 import * as ng from '../../lib';
 
 // The op tables come from native/kernels/elementwise.h; lib/ops reads its codes from them.
