@@ -1,17 +1,33 @@
 /** Creating tensors, seeding the random generator, and OpenBLAS's thread count. */
 import { native } from './native';
-import { argError, checkNumber, rangeError, shapeStr } from './errors';
+import { argError, checkNumber, checkOptions, rangeError, shapeStr } from './errors';
 import { Tensor, allocate, allocateCopy, NestedNumbers } from './tensor';
 import { checkShape, MAX_RANK } from './shape';
 
 export interface TensorOptions {
   /** Record operations on this tensor for backward() (default false). */
   requiresGrad?: boolean;
+  /** Accepted for PyTorch users' sake; nativegrad tensors are float32 only, so anything else throws. */
+  dtype?: 'float32';
 }
 
-function withOptions(fn: string, t: Tensor, opts: TensorOptions | undefined): Tensor {
-  if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw argError(fn, 'opts', 'an object like { requiresGrad: true }', opts);
-  if (opts?.requiresGrad) t.requiresGrad = true;
+const TENSOR_OPTIONS = ['requiresGrad', 'dtype'] as const;
+
+/**
+ * Checks the creation options before anything is allocated or drawn (so a bad option leaves the
+ * random generator untouched): unknown keys throw (checkOptions), `dtype` must be 'float32' (the
+ * only type nativegrad has), `requiresGrad` a boolean. Returns requiresGrad.
+ */
+function requiresGradOf(fn: string, opts: TensorOptions | undefined): boolean {
+  const o = checkOptions(fn, opts, TENSOR_OPTIONS, '{ requiresGrad: true }');
+  if (o.dtype !== undefined && o.dtype !== 'float32')
+    throw argError(fn, 'dtype', "'float32' (nativegrad tensors are float32 only)", o.dtype);
+  if (o.requiresGrad !== undefined && typeof o.requiresGrad !== 'boolean') throw argError(fn, 'requiresGrad', 'a boolean', o.requiresGrad);
+  return o.requiresGrad ?? false;
+}
+
+function withGrad(t: Tensor, requiresGrad: boolean): Tensor {
+  if (requiresGrad) t.requiresGrad = true;
   return t;
 }
 
@@ -50,6 +66,10 @@ function flatten(fn: string, values: NestedNumbers): { shape: number[]; data: Fl
  */
 export function tensor(values: NestedNumbers | ArrayLike<number>, shape?: readonly number[], opts?: TensorOptions): Tensor {
   const fn = 'ng.tensor';
+  // options where the shape goes (torch.tensor(data, requires_grad=True)): say where they go
+  if (shape !== undefined && shape !== null && !Array.isArray(shape) && typeof shape === 'object' && !ArrayBuffer.isView(shape))
+    throw argError(fn, 'shape', 'an array of non-negative integers (options go third: ng.tensor(values, undefined, { requiresGrad: true }))', shape);
+  const grad = requiresGradOf(fn, opts);
   let data: Float32Array;
   let inferred: number[];
   if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
@@ -68,20 +88,22 @@ export function tensor(values: NestedNumbers | ArrayLike<number>, shape?: readon
       throw rangeError(fn, `${data.length} values do not fill shape ${shapeStr(shape)} (${size} elements)`);
     inferred = shape.slice();
   }
-  return withOptions(fn, new Tensor(data, inferred), opts);
+  return withGrad(new Tensor(data, inferred), grad);
 }
 
 /** A tensor of zeros. */
 export function zeros(shape: readonly number[], opts?: TensorOptions): Tensor {
   const size = checkShape('ng.zeros', 'shape', shape);
-  return withOptions('ng.zeros', new Tensor(allocate('ng.zeros', size), shape), opts);
+  const grad = requiresGradOf('ng.zeros', opts);
+  return withGrad(new Tensor(allocate('ng.zeros', size), shape), grad);
 }
 function filled(fn: string, shape: readonly number[], value: number, opts: TensorOptions | undefined): Tensor {
   const size = checkShape(fn, 'shape', shape);
   if (typeof value !== 'number') throw argError(fn, 'value', 'a number', value);
+  const grad = requiresGradOf(fn, opts);
   const data = allocate(fn, size);
   data.fill(value);
-  return withOptions(fn, new Tensor(data, shape), opts);
+  return withGrad(new Tensor(data, shape), grad);
 }
 /** A tensor filled with `value`. */
 export function full(shape: readonly number[], value: number, opts?: TensorOptions): Tensor {
@@ -94,20 +116,36 @@ export function ones(shape: readonly number[], opts?: TensorOptions): Tensor {
 /** Standard normal samples N(0, 1), following ng.manualSeed. */
 export function randn(shape: readonly number[], opts?: TensorOptions): Tensor {
   const size = checkShape('ng.randn', 'shape', shape);
+  const grad = requiresGradOf('ng.randn', opts);
   const t = new Tensor(allocate('ng.randn', size), shape);
   native.rngNormal(t.data, 0, 1);
-  return withOptions('ng.randn', t, opts);
+  return withGrad(t, grad);
 }
 /** Uniform samples in [0, 1), following ng.manualSeed. */
 export function rand(shape: readonly number[], opts?: TensorOptions): Tensor {
   const size = checkShape('ng.rand', 'shape', shape);
+  const grad = requiresGradOf('ng.rand', opts);
   const t = new Tensor(allocate('ng.rand', size), shape);
   native.rngUniform(t.data, 0, 1);
-  return withOptions('ng.rand', t, opts);
+  return withGrad(t, grad);
 }
-/** `arange(n)` = [0, 1, …, n−1]; `arange(start, end, step = 1)` as in PyTorch (end excluded). */
-export function arange(startOrN: number, end?: number, step = 1): Tensor {
+/**
+ * `arange(n)` = [0, 1, …, n−1]; `arange(start, end, step = 1)` as in PyTorch (end excluded).
+ * Options (`{ requiresGrad }`) come last: `arange(n, opts)`, `arange(start, end, opts)` or
+ * `arange(start, end, step, opts)`.
+ */
+export function arange(n: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end: number, step?: number, opts?: TensorOptions): Tensor;
+export function arange(startOrN: number, endOrOpts?: number | TensorOptions, stepOrOpts?: number | TensorOptions, options?: TensorOptions): Tensor {
   const fn = 'ng.arange';
+  // an object after the numbers is the options (arange(n, opts), arange(start, end, opts))
+  const isOpts = (v: unknown): boolean => v !== null && typeof v === 'object';
+  let end: number | undefined, step: number, opts: TensorOptions | undefined;
+  if (isOpts(endOrOpts)) [end, step, opts] = [undefined, 1, endOrOpts as TensorOptions];
+  else if (isOpts(stepOrOpts)) [end, step, opts] = [endOrOpts as number | undefined, 1, stepOrOpts as TensorOptions];
+  else [end, step, opts] = [endOrOpts as number | undefined, (stepOrOpts as number | undefined) ?? 1, options];
+  const grad = requiresGradOf(fn, opts);
   const start = end === undefined ? 0 : checkNumber(fn, 'start', startOrN);
   const stop = end === undefined ? checkNumber(fn, 'n', startOrN) : checkNumber(fn, 'end', end);
   checkNumber(fn, 'step', step);
@@ -116,7 +154,7 @@ export function arange(startOrN: number, end?: number, step = 1): Tensor {
   const size = checkShape(fn, 'shape', [n]);
   const data = allocate(fn, size);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return new Tensor(data, [n]);
+  return withGrad(new Tensor(data, [n]), grad);
 }
 
 /**
