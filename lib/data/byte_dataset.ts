@@ -12,7 +12,7 @@
  * rows and the conversion are one native call per batch.
  */
 import { Tensor, allocateUninit } from '../tensor';
-import { argError, checkNumber, rangeError, shapeStr } from '../errors';
+import { argError, checkNumber, checkOptions, rangeError, shapeStr } from '../errors';
 import { checkShape, sizeOf } from '../shape';
 import { Batch, Dataset, checkIndices, checkTargets, targetRows } from './dataset';
 import { k } from './kernels';
@@ -38,16 +38,16 @@ export class ByteDataset implements Dataset {
    * `shape`); `y` as in TensorDataset: an Int32Array (or integer array) of N class indices, or a
    * Tensor [N, ...] of targets. Neither is copied.
    */
-  constructor(bytes: Uint8Array, shape: readonly number[], y: Tensor | Int32Array | number[], opts: ByteDatasetOptions = {}) {
-    const fn = 'new ByteDataset';
+  constructor(bytes: Uint8Array, shape: readonly number[], y: Tensor | Int32Array | number[], opts?: ByteDatasetOptions) {
+    const fn = 'new ng.data.ByteDataset';
     if (!(bytes instanceof Uint8Array)) throw argError(fn, 'bytes', 'a Uint8Array (or Buffer) of samples', bytes);
     const size = checkShape(fn, 'shape', shape);
     if (shape.length < 1) throw rangeError(fn, `argument 'shape' must have a first (sample) dimension, got []`);
     if (bytes.length !== size)
       throw rangeError(fn, `argument 'bytes' has ${bytes.length} bytes but shape ${shapeStr(shape)} needs ${size}`);
-    if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', 'an object like { scale: 1 / 255, offset: 0 }', opts);
-    this.scale = checkNumber(fn, 'scale', opts.scale ?? 1 / 255);
-    this.offset = checkNumber(fn, 'offset', opts.offset ?? 0);
+    const o = checkOptions(fn, opts, ['scale', 'offset'], '{ scale: 1 / 255, offset: 0 }');
+    this.scale = checkNumber(fn, 'scale', o.scale ?? 1 / 255);
+    this.offset = checkNumber(fn, 'offset', o.offset ?? 0);
     const N = shape[0];
     this.y = checkTargets(fn, y, N, `the bytes hold ${N} samples (shape ${shapeStr(shape)})`);
     this.bytes = bytes;

@@ -88,7 +88,7 @@ export class TensorDataset implements Dataset {
    * or a Tensor whose first dimension is N (regression targets). Neither is copied.
    */
   constructor(x: Tensor, y: Tensor | Int32Array | number[]) {
-    const fn = 'new TensorDataset';
+    const fn = 'new ng.data.TensorDataset';
     checkTensor(fn, 'x', x);
     if (x.ndim < 1) throw rangeError(fn, `argument 'x' must have a first (sample) dimension, got a 0-d Tensor`);
     const N = x.shape[0];

@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Tensor, allocateUninit } from '../tensor';
-import { argError } from '../errors';
+import { argError, checkOptions } from '../errors';
 import { loadIdxShared, IdxArray } from './idx';
 import { k } from './kernels';
 import { ByteDataset } from './byte_dataset';
@@ -95,12 +95,11 @@ export function loadFashionMnist(
 ): { train: LabelledSplit; test: LabelledSplit } | { train: ByteDataset; test: ByteDataset };
 export function loadFashionMnist(
   dir: string = FASHION_MNIST_DIR,
-  opts: FashionMnistOptions = {},
+  opts?: FashionMnistOptions,
 ): { train: LabelledSplit; test: LabelledSplit } | { train: ByteDataset; test: ByteDataset } {
   const fn = 'ng.data.loadFashionMnist';
   if (typeof dir !== 'string' || dir.length === 0) throw argError(fn, 'dir', 'a directory path', dir);
-  if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', "an object like { format: 'bytes' }", opts);
-  const format = opts.format ?? 'float32';
+  const format = checkOptions(fn, opts, ['format'], "{ format: 'bytes' }").format ?? 'float32';
   if (format !== 'float32' && format !== 'bytes') throw argError(fn, 'format', "'float32' or 'bytes'", format);
   if (!fs.existsSync(dir)) throw new Error(`${fn}: no such directory: ${dir}; ${where(dir)}`);
   if (!fs.statSync(dir).isDirectory()) throw new Error(`${fn}: ${dir} is not a directory; ${where(dir)}`);

@@ -12,3 +12,4 @@ export type { CsvOptions, CsvData } from './csv';
 export { loadFashionMnist, FASHION_MNIST_DIR } from './fashion_mnist';
 export type { LabelledSplit, FashionMnistOptions } from './fashion_mnist';
 export { StandardScaler, PCAWhitening, ZCAWhitening } from './scalers';
+export type { WhiteningOptions } from './scalers';

@@ -34,7 +34,7 @@
  */
 import { native } from '../native';
 import { Tensor } from '../tensor';
-import { argError, checkNumber, rangeError } from '../errors';
+import { argError, checkNumber, checkOptions, rangeError } from '../errors';
 import { manualSeed } from '../creation';
 import { Batch, Dataset, TensorDataset } from './dataset';
 
@@ -85,20 +85,20 @@ export class DataLoader implements Iterable<Batch> {
    * `dataset`: a Dataset (TensorDataset, ByteDataset, or an object with `length`, `y` and
    * `getBatch(indices)`), or a plain `{ x: Tensor, y }`, which is wrapped in a TensorDataset.
    */
-  constructor(dataset: Dataset | { x: Tensor; y: Tensor | Int32Array }, opts: DataLoaderOptions = {}) {
-    const fn = 'new DataLoader';
+  constructor(dataset: Dataset | { x: Tensor; y: Tensor | Int32Array }, opts?: DataLoaderOptions) {
+    const fn = 'new ng.data.DataLoader';
     this.dataset = asDataset(fn, dataset);
-    if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', 'an object like { batchSize: 64, shuffle: true }', opts);
-    this.batchSize = checkNumber(fn, 'batchSize', opts.batchSize ?? 1, { integer: true, min: 1 });
+    const o = checkOptions(fn, opts, ['batchSize', 'shuffle', 'balanced', 'dropLast', 'seed'], '{ batchSize: 64, shuffle: true }');
+    this.batchSize = checkNumber(fn, 'batchSize', o.batchSize ?? 1, { integer: true, min: 1 });
     for (const flag of ['shuffle', 'balanced', 'dropLast'] as const)
-      if (opts[flag] !== undefined && typeof opts[flag] !== 'boolean') throw argError(fn, flag, 'a boolean', opts[flag]);
-    this.shuffle = opts.shuffle ?? false;
-    this.balanced = opts.balanced ?? false;
-    this.dropLast = opts.dropLast ?? false;
-    this.seed = opts.seed;
-    if (opts.seed !== undefined) {
-      if (!(typeof opts.seed === 'bigint' || Number.isSafeInteger(opts.seed))) throw argError(fn, 'seed', 'a safe integer or a BigInt', opts.seed);
-      this.rng = seededState(opts.seed);
+      if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw argError(fn, flag, 'a boolean', o[flag]);
+    this.shuffle = o.shuffle ?? false;
+    this.balanced = o.balanced ?? false;
+    this.dropLast = o.dropLast ?? false;
+    this.seed = o.seed;
+    if (o.seed !== undefined) {
+      if (!(typeof o.seed === 'bigint' || Number.isSafeInteger(o.seed))) throw argError(fn, 'seed', 'a safe integer or a BigInt', o.seed);
+      this.rng = seededState(o.seed);
     }
     const y = this.dataset.y;
     if (this.balanced) {

@@ -19,7 +19,7 @@
  */
 import { native } from '../native';
 import { Tensor, checkTensor, allocate } from '../tensor';
-import { argError, checkNumber, rangeError, shapeStr } from '../errors';
+import { argError, checkNumber, checkOptions, rangeError, shapeStr } from '../errors';
 import { noGrad } from '../autograd/node';
 import * as ops from '../ops';
 import { eigh } from '../linalg';
@@ -124,6 +124,11 @@ export class StandardScaler {
   }
 }
 
+export interface WhiteningOptions {
+  /** added to each eigenvalue before the square root (default 1e-5) */
+  eps?: number;
+}
+
 /** Shared fit of PCA/ZCA: mean, covariance by sgemm, eigen-decomposition. */
 abstract class Whitening {
   readonly eps: number;
@@ -138,9 +143,9 @@ abstract class Whitening {
   /** its inverse: x = z W⁻¹ + μ */
   protected unwhitening: Tensor | null = null;
 
-  constructor(protected readonly name: string, opts: { eps?: number } = {}) {
-    if (opts === null || typeof opts !== 'object') throw argError(`new ${name}`, 'opts', 'an object like { eps: 1e-5 }', opts);
-    this.eps = checkNumber(`new ${name}`, 'eps', opts.eps ?? 1e-5, { min: 0 });
+  constructor(protected readonly name: string, opts: WhiteningOptions | undefined) {
+    const fn = `new ng.data.${name}`;
+    this.eps = checkNumber(fn, 'eps', checkOptions(fn, opts, ['eps'], '{ eps: 1e-5 }').eps ?? 1e-5, { min: 0 });
   }
 
   fit(x: Tensor): this {
@@ -232,7 +237,7 @@ abstract class Whitening {
 
 /** PCA whitening: decorrelates and scales each principal component to unit variance. */
 export class PCAWhitening extends Whitening {
-  constructor(opts: { eps?: number } = {}) {
+  constructor(opts?: WhiteningOptions) {
     super('PCAWhitening', opts);
   }
   // W = U diag(s), W⁻¹ = diag(1/s) Uᵀ
@@ -246,7 +251,7 @@ export class PCAWhitening extends Whitening {
 
 /** ZCA ("Mahalanobis") whitening: PCA whitening rotated back, W = U Λ^(−1/2) Uᵀ. */
 export class ZCAWhitening extends Whitening {
-  constructor(opts: { eps?: number } = {}) {
+  constructor(opts?: WhiteningOptions) {
     super('ZCAWhitening', opts);
   }
   protected matrices(U: Tensor, invSqrt: Tensor, sqrt: Tensor): [Tensor, Tensor] {

@@ -145,7 +145,7 @@ describe('data: ByteDataset', () => {
       new ng.data.ByteDataset(b as Uint8Array, shape as number[], yy as Int32Array, o as ng.data.ByteDatasetOptions);
     const b12 = new Uint8Array(12);
     const y3 = new Int32Array(3);
-    expect(fn(new Float32Array(12), [3, 4], y3)).to.throw(TypeError, /new ByteDataset: argument 'bytes' must be a Uint8Array.*got a Float32Array of length 12/);
+    expect(fn(new Float32Array(12), [3, 4], y3)).to.throw(TypeError, /new ng.data.ByteDataset: argument 'bytes' must be a Uint8Array.*got a Float32Array of length 12/);
     expect(fn([1, 2], [2], y3)).to.throw(/argument 'bytes' must be a Uint8Array/);
     expect(fn(new Uint8Array(10), [3, 4], y3)).to.throw(RangeError, /argument 'bytes' has 10 bytes but shape \[3, 4\] needs 12/);
     expect(fn(b12, [], y3)).to.throw(/argument 'shape' must have a first \(sample\) dimension/);
