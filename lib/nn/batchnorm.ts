@@ -16,7 +16,7 @@
  * num_batches_tracked is a float32 0-d tensor (PyTorch's is int64).
  */
 import { Tensor, allocate } from '../tensor';
-import { argError, checkNumber, shapeError, shapeStr } from '../errors';
+import { argError, checkNumber, checkOptions, shapeError, shapeStr } from '../errors';
 import { Module } from './module';
 import { batchNorm1dAs } from './functional/batch_norm';
 
@@ -40,15 +40,17 @@ export class BatchNorm1d extends Module {
   readonly runningVar: Tensor | null;
   readonly numBatchesTracked: Tensor | null;
 
-  constructor(numFeatures: number, opts: BatchNorm1dOptions = {}) {
+  constructor(numFeatures: number, opts?: BatchNorm1dOptions) {
     super();
     const fn = 'new ng.nn.BatchNorm1d';
     this.numFeatures = checkNumber(fn, 'numFeatures', numFeatures, { integer: true, min: 1 });
-    if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', 'an object like { eps: 1e-5, momentum: 0.1 }', opts);
-    this.eps = checkNumber(fn, 'eps', opts.eps ?? 1e-5, { min: 0 });
-    this.momentum = opts.momentum === null ? null : checkNumber(fn, 'momentum', opts.momentum ?? 0.1, { min: 0, max: 1 });
-    this.affine = opts.affine ?? true;
-    this.trackRunningStats = opts.trackRunningStats ?? true;
+    const o = checkOptions(fn, opts, ['eps', 'momentum', 'affine', 'trackRunningStats'], '{ eps: 1e-5, momentum: 0.1 }');
+    this.eps = checkNumber(fn, 'eps', o.eps ?? 1e-5, { min: 0 });
+    this.momentum = o.momentum === null ? null : checkNumber(fn, 'momentum', o.momentum ?? 0.1, { min: 0, max: 1 });
+    for (const flag of ['affine', 'trackRunningStats'] as const)
+      if (o[flag] !== undefined && typeof o[flag] !== 'boolean') throw argError(fn, flag, 'a boolean', o[flag]);
+    this.affine = o.affine ?? true;
+    this.trackRunningStats = o.trackRunningStats ?? true;
     const C = this.numFeatures;
     const filled = (shape: number[], v: number): Tensor => {
       const d = allocate(fn, shape.length ? C : 1);

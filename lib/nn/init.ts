@@ -9,7 +9,7 @@
  */
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
-import { argError, checkNumber, rangeError, shapeStr } from '../errors';
+import { argError, checkNumber, checkOptions, rangeError, shapeStr } from '../errors';
 
 export type Nonlinearity =
   | 'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
@@ -127,11 +127,11 @@ export interface KaimingOptions {
   nonlinearity?: Nonlinearity;
 }
 
-function kaimingStd(fn: string, t: Tensor, opts: KaimingOptions): number {
-  if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', "an object like { a: 0, mode: 'fan_in', nonlinearity: 'leaky_relu' }", opts);
-  const a = checkNumber(fn, 'a', opts.a ?? 0);
-  const fan = fanOf(fn, t, opts.mode ?? 'fan_in');
-  const gain = calculateGain(opts.nonlinearity ?? 'leaky_relu', a);
+function kaimingStd(fn: string, t: Tensor, opts: KaimingOptions | undefined): number {
+  const o = checkOptions(fn, opts, ['a', 'mode', 'nonlinearity'], "{ a: 0, mode: 'fan_in', nonlinearity: 'leaky_relu' }");
+  const a = checkNumber(fn, 'a', o.a ?? 0);
+  const fan = fanOf(fn, t, o.mode ?? 'fan_in');
+  const gain = calculateGain(o.nonlinearity ?? 'leaky_relu', a);
   return fan === 0 ? 0 : gain / Math.sqrt(fan); // PyTorch warns and leaves a zero-element tensor alone
 }
 
@@ -139,7 +139,7 @@ function kaimingStd(fn: string, t: Tensor, opts: KaimingOptions): number {
  * He/Kaiming uniform: U(−bound, bound), bound = gain·√(3/fan), gain = calculateGain(nonlinearity, a).
  * PyTorch's defaults: a = 0, mode 'fan_in', nonlinearity 'leaky_relu' → bound = √(6/fan_in).
  */
-export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
+export function kaimingUniform(t: Tensor, opts?: KaimingOptions): Tensor {
   const fn = 'ng.nn.init.kaimingUniform';
   const bound = Math.sqrt(3) * kaimingStd(fn, t, opts);
   native.rngUniform(t.data, -bound, bound);
@@ -147,7 +147,7 @@ export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
 }
 
 /** He/Kaiming normal: N(0, σ²), σ = gain/√fan (defaults as kaimingUniform: σ = √(2/fan_in)). */
-export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
+export function kaimingNormal(t: Tensor, opts?: KaimingOptions): Tensor {
   const fn = 'ng.nn.init.kaimingNormal';
   native.rngNormal(t.data, 0, kaimingStd(fn, t, opts));
   return t;

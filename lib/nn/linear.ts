@@ -12,7 +12,7 @@
  */
 import { Tensor, checkTensor } from '../tensor';
 import { allocate } from '../tensor';
-import { argError, checkNumber } from '../errors';
+import { argError, checkNumber, checkOptions } from '../errors';
 import { Module } from './module';
 import { linearAs } from './functional/linear';
 import * as init from './init';
@@ -41,19 +41,20 @@ export class Linear extends Module {
   /** [outFeatures], or null with { bias: false } */
   readonly bias: Tensor | null;
 
-  constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, opts?: LinearOptions) {
     super();
     const fn = 'new ng.nn.Linear';
     this.inFeatures = checkNumber(fn, 'inFeatures', inFeatures, { integer: true, min: 0 });
     this.outFeatures = checkNumber(fn, 'outFeatures', outFeatures, { integer: true, min: 0 });
-    if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', "an object like { bias: true, init: 'xavierUniform' }", opts);
-    const how = opts.init ?? 'xavierUniform';
-    const fill = typeof how === 'function' ? how : INITS[how];
+    const o = checkOptions(fn, opts, ['bias', 'init'], "{ bias: true, init: 'xavierUniform' }");
+    if (o.bias !== undefined && typeof o.bias !== 'boolean') throw argError(fn, 'bias', 'a boolean', o.bias);
+    const how = o.init ?? 'xavierUniform';
+    const fill = typeof how === 'function' ? how : Object.hasOwn(INITS, how) ? INITS[how] : undefined; // not Object.prototype's names
     if (!fill) throw argError(fn, 'init', `one of ${Object.keys(INITS).map((s) => `'${s}'`).join(', ')} or a function`, how);
     this.weight = new Tensor(allocate(fn, outFeatures * inFeatures), [outFeatures, inFeatures]);
     fill(this.weight);
     this.registerParameter('weight', this.weight);
-    if (opts.bias ?? true) {
+    if (o.bias ?? true) {
       this.bias = new Tensor(allocate(fn, outFeatures), [outFeatures]);
       const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
       init.uniform(this.bias, -bound, bound);

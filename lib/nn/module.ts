@@ -13,7 +13,7 @@
  * `xs.map(net.forward)`, `ng.gradcheck(net.forward, [x])`.
  */
 import { Tensor } from '../tensor';
-import { argError, rangeError, shapeStr } from '../errors';
+import { argError, checkOptions, rangeError, shapeStr } from '../errors';
 import { sameShape } from '../shape';
 
 /** The outcome of a non-strict loadStateDict. */
@@ -68,11 +68,14 @@ export abstract class Module {
    * Registers a buffer: state saved in stateDict() but not trained. `optional` buffers may be
    * absent from a state dict on load (BatchNorm's num_batches_tracked, as in PyTorch).
    */
-  protected registerBuffer(name: string, t: Tensor | null, opts: { optional?: boolean } = {}): Tensor | null {
+  protected registerBuffer(name: string, t: Tensor | null, opts?: { optional?: boolean }): Tensor | null {
+    const fn = `${this.constructor.name}.registerBuffer`;
     this.checkName('registerBuffer', name);
-    if (t !== null && !(t instanceof Tensor)) throw argError(`${this.constructor.name}.registerBuffer`, 'tensor', 'a Tensor or null', t);
+    if (t !== null && !(t instanceof Tensor)) throw argError(fn, 'tensor', 'a Tensor or null', t);
+    const o = checkOptions(fn, opts, ['optional'], '{ optional: true }');
+    if (o.optional !== undefined && typeof o.optional !== 'boolean') throw argError(fn, 'optional', 'a boolean', o.optional);
     this._buffers.set(name, t);
-    if (opts.optional) this._optionalBuffers.add(name);
+    if (o.optional) this._optionalBuffers.add(name);
     return t;
   }
   /** Registers a child module under `name`. */
@@ -207,10 +210,17 @@ export abstract class Module {
    * Zeroes the gradient of every parameter (fills the existing .grad with 0, keeping the buffer
    * that an optimizer may hold); `{ setToNone: true }` drops them instead (PyTorch 2's default).
    */
-  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+  zeroGrad(opts?: { setToNone?: boolean }): void {
+    let toNone = false;
+    if (opts !== undefined) {
+      const fn = `${this.constructor.name}.zeroGrad`;
+      const o = checkOptions(fn, opts, ['setToNone'], '{ setToNone: true }');
+      if (o.setToNone !== undefined && typeof o.setToNone !== 'boolean') throw argError(fn, 'setToNone', 'a boolean', o.setToNone);
+      toNone = o.setToNone ?? false;
+    }
     for (const p of this.parameters()) {
       if (!p.grad) continue;
-      if (opts.setToNone) p.grad = null;
+      if (toNone) p.grad = null;
       else if (!p.grad.isDisposed) p.grad.data.fill(0);
     }
   }
@@ -237,11 +247,13 @@ export abstract class Module {
    * (BatchNorm's num_batches_tracked) may be missing. With `{ strict: false }` missing and unknown
    * keys are allowed and returned; wrong shapes still throw (as PyTorch).
    */
-  loadStateDict(sd: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadStateDictResult {
+  loadStateDict(sd: Record<string, Tensor>, opts?: { strict?: boolean }): LoadStateDictResult {
     const fn = `${this.constructor.name}.loadStateDict`;
     if (sd === null || typeof sd !== 'object' || Array.isArray(sd) || sd instanceof Tensor)
       throw argError(fn, 'stateDict', 'an object of Tensors keyed like stateDict()', sd);
-    const strict = opts.strict ?? true;
+    const o = checkOptions(fn, opts, ['strict'], '{ strict: false }');
+    if (o.strict !== undefined && typeof o.strict !== 'boolean') throw argError(fn, 'strict', 'a boolean', o.strict);
+    const strict = o.strict ?? true;
     const own = new Map<string, { t: Tensor; optional: boolean }>();
     for (const [prefix, m] of this.namedModules()) {
       const key = (n: string): string => (prefix ? `${prefix}.${n}` : n);

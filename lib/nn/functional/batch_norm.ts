@@ -16,7 +16,7 @@
  */
 import { Tensor, checkTensor, allocate } from '../../tensor';
 import { record } from '../../autograd/node';
-import { checkNumber, rangeError, shapeError, shapeStr } from '../../errors';
+import { argError, checkNumber, checkOptions, rangeError, shapeError, shapeStr } from '../../errors';
 import { output } from '../../ops/util';
 import { k } from '../kernels';
 
@@ -28,7 +28,12 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-/** @internal batchNorm1d with the caller's name in errors. */
+const BATCH_NORM_OPTIONS = ['training', 'momentum', 'eps'] as const;
+
+/**
+ * @internal batchNorm1d with the caller's name in errors. Callers inside the library pass only
+ * known options, so the unknown-key check is in the public batchNorm1d, not on this per-step path.
+ */
 export function batchNorm1dAs(
   fn: string,
   x: Tensor,
@@ -87,7 +92,10 @@ export function batchNorm1d(
   runningVar: Tensor | null,
   weight: Tensor | null = null,
   bias: Tensor | null = null,
-  opts: BatchNormOptions = {},
+  opts?: BatchNormOptions,
 ): Tensor {
-  return batchNorm1dAs('ng.nn.functional.batchNorm1d', x, runningMean, runningVar, weight, bias, opts);
+  const fn = 'ng.nn.functional.batchNorm1d';
+  const o = checkOptions(fn, opts, BATCH_NORM_OPTIONS, '{ training: true, momentum: 0.1, eps: 1e-5 }');
+  if (o.training !== undefined && typeof o.training !== 'boolean') throw argError(fn, 'training', 'a boolean', o.training);
+  return batchNorm1dAs(fn, x, runningMean, runningVar, weight, bias, o);
 }

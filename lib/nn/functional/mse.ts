@@ -10,7 +10,7 @@
  */
 import { Tensor, checkTensor, allocate } from '../../tensor';
 import { record } from '../../autograd/node';
-import { shapeError, shapeStr } from '../../errors';
+import { checkOptions, shapeError, shapeStr } from '../../errors';
 import { sameShape } from '../../shape';
 import { k } from '../kernels';
 import { Reduction, checkReduction } from './cross_entropy';
@@ -19,7 +19,10 @@ export interface MSEOptions {
   reduction?: Reduction;
 }
 
-/** @internal mseLoss with the caller's name in errors. */
+/**
+ * @internal mseLoss with the caller's name in errors. Callers inside the library pass only known
+ * options, so the unknown-key check is in the public mseLoss, not on this per-step path.
+ */
 export function mseLossAs(fn: string, input: Tensor, target: Tensor, opts: MSEOptions = {}): Tensor {
   checkTensor(fn, 'input', input);
   checkTensor(fn, 'target', target);
@@ -45,6 +48,7 @@ export function mseLossAs(fn: string, input: Tensor, target: Tensor, opts: MSEOp
 }
 
 /** Mean squared error (PyTorch's F.mse_loss). */
-export function mseLoss(input: Tensor, target: Tensor, opts: MSEOptions = {}): Tensor {
-  return mseLossAs('ng.nn.functional.mseLoss', input, target, opts);
+export function mseLoss(input: Tensor, target: Tensor, opts?: MSEOptions): Tensor {
+  const fn = 'ng.nn.functional.mseLoss';
+  return mseLossAs(fn, input, target, checkOptions(fn, opts, ['reduction'], "{ reduction: 'sum' }"));
 }
