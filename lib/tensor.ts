@@ -209,7 +209,7 @@ export class Tensor {
    * `grad` of the same shape. Leaf tensors with requiresGrad accumulate into `.grad`.
    * The graph is freed afterwards unless `retainGraph` is set.
    */
-  backward(grad?: Tensor, opts: { retainGraph?: boolean } = {}): void {
+  backward(grad?: Tensor, opts?: { retainGraph?: boolean }): void {
     ops.backward(this, grad, opts);
   }
 

@@ -7,7 +7,7 @@
  * become garbage right after backward()) and hands its private caches to the pool.
  */
 import { native } from '../native';
-import { rangeError, shapeStr } from '../errors';
+import { argError, checkOptions, rangeError, shapeStr } from '../errors';
 import { Tensor, checkTensor, allocate, allocateCopy } from '../tensor';
 import { giveBack, takeZeroed } from './pool';
 import { sameShape } from '../shape';
@@ -52,9 +52,15 @@ function topoOrder(root: Tensor): Tensor[] {
   return order;
 }
 
-export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainGraph?: boolean } = {}): void {
+export function backward(root: Tensor, grad: Tensor | undefined, opts?: { retainGraph?: boolean }): void {
   const fn = 'Tensor.backward';
   checkTensor(fn, 'this', root);
+  let retainGraph = false;
+  if (opts !== undefined) {
+    const o = checkOptions(fn, opts, ['retainGraph'], '{ retainGraph: true }');
+    if (o.retainGraph !== undefined && typeof o.retainGraph !== 'boolean') throw argError(fn, 'retainGraph', 'a boolean', o.retainGraph);
+    retainGraph = o.retainGraph ?? false;
+  }
   if (!root.requiresGrad)
     throw new Error(`${fn}: this tensor does not require grad and has no recorded graph (create inputs with { requiresGrad: true }, and do not call it inside noGrad)`);
   let seed: Float32Array;
@@ -116,7 +122,7 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts: { retainG
       else native.axpy(t.grad.data, g, 1);
     }
     if (t !== root || grad === undefined) giveBack(g); // intermediate gradient: recycled for the next step
-    if (!opts.retainGraph) {
+    if (!retainGraph) {
       node.freed = true;
       node.inputs = NO_INPUTS;
       node.backward = noBackward;

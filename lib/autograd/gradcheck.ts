@@ -9,7 +9,7 @@
  * (PyTorch's own gradcheck wants float64; in float32 ε = 1e-3 balances truncation and rounding).
  */
 import { Tensor, checkTensor } from '../tensor';
-import { argError } from '../errors';
+import { argError, checkOptions } from '../errors';
 import { noGrad } from './node';
 
 export interface GradcheckOptions {
@@ -25,11 +25,12 @@ export interface GradcheckResult {
   worst?: { input: number; index: number; numeric: number; analytic: number };
 }
 
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], options?: GradcheckOptions): GradcheckResult {
   const name = 'ng.gradcheck';
   if (typeof fn !== 'function') throw argError(name, 'fn', 'a function of tensors returning a Tensor', fn);
   if (!Array.isArray(inputs)) throw argError(name, 'inputs', 'an array of Tensors', inputs);
   inputs.forEach((t, i) => checkTensor(name, `inputs[${i}]`, t));
+  const opts = checkOptions(name, options, ['eps', 'atol', 'rtol'], '{ eps: 1e-3, atol: 1e-3, rtol: 1e-2 }');
   const eps = opts.eps ?? 1e-3;
   const atol = opts.atol ?? 1e-3;
   const rtol = opts.rtol ?? 1e-2;
