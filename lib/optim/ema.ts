@@ -14,7 +14,7 @@
  * `num_updates`), the decay is fixed: no warm-up.
  */
 import { Tensor, allocateCopy } from '../tensor';
-import { argError, rangeError, shapeError, shapeStr } from '../errors';
+import { argError, checkOptions, rangeError, shapeError, shapeStr } from '../errors';
 import { kernels } from './kernels';
 import { checkHyper } from './optimizer';
 
@@ -74,10 +74,9 @@ export class EMA {
   private readonly names: string[];
   private readonly averages: Tensor[];
 
-  constructor(module: ParameterSource, opts: EMAOptions = {}) {
+  constructor(module: ParameterSource, opts?: EMAOptions) {
     const fn = 'ng.optim.EMA';
-    if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', 'an options object like { decay: 0.999 }', opts);
-    this._decay = checkDecay(fn, opts.decay ?? 0.999);
+    this._decay = checkDecay(fn, checkOptions(fn, opts, ['decay'], '{ decay: 0.999 }').decay ?? 0.999);
     const list = listParameters(fn, 'module', module);
     if (list.length === 0) throw rangeError(fn, "argument 'module' has no parameters to average");
     this.module = module;

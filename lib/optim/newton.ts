@@ -14,7 +14,7 @@
  */
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
-import { argError } from '../errors';
+import { argError, checkOptions } from '../errors';
 import { checkHyper } from './optimizer';
 import { hessian, flatGradient } from '../analysis/hessian';
 import { solveSymmetric } from '../linalg';
@@ -32,7 +32,7 @@ export class Newton {
   damping: number;
   private _lr: number;
 
-  constructor(params: Iterable<Tensor>, lossFn: () => Tensor, opts: NewtonOptions = {}) {
+  constructor(params: Iterable<Tensor>, lossFn: () => Tensor, opts?: NewtonOptions) {
     const fn = 'ng.optim.Newton';
     if (params === null || typeof (params as Partial<Iterable<Tensor>>)?.[Symbol.iterator] !== 'function')
       throw argError(fn, 'params', 'an iterable of Tensors', params);
@@ -40,10 +40,10 @@ export class Newton {
     if (this.params.length === 0) throw argError(fn, 'params', 'a non-empty list of Tensors', this.params);
     this.params.forEach((p, i) => checkTensor(fn, `params[${i}]`, p));
     if (typeof lossFn !== 'function') throw argError(fn, 'lossFn', 'a function () => scalar Tensor that recomputes the loss', lossFn);
-    if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', 'an options object like { damping: 0 }', opts);
+    const o = checkOptions(fn, opts, ['damping', 'lr'], '{ damping: 0 }');
     this.lossFn = lossFn;
-    this.damping = checkHyper(fn, 'damping', 'damping', opts.damping ?? 0, '>= 0', (x) => x >= 0);
-    this._lr = checkHyper(fn, 'lr', 'learning rate', opts.lr ?? 1, '> 0', (x) => x > 0);
+    this.damping = checkHyper(fn, 'damping', 'damping', o.damping ?? 0, '>= 0', (x) => x >= 0);
+    this._lr = checkHyper(fn, 'lr', 'learning rate', o.lr ?? 1, '> 0', (x) => x > 0);
   }
 
   get lr(): number {

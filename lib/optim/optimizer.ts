@@ -16,7 +16,7 @@
  * (PyTorch warns, or throws across groups). Group-specific options are validated like the defaults.
  */
 import { Tensor, allocate, allocateCopy } from '../tensor';
-import { argError, describe, rangeError, shapeError, shapeStr, unknownOptionError } from '../errors';
+import { argError, checkOptions, describe, rangeError, shapeError, shapeStr, unknownOptionError } from '../errors';
 
 /** A parameter group: tensors plus the options that apply to them (PyTorch's `param_groups` entry). */
 export type ParamGroup<O> = O & {
@@ -81,6 +81,12 @@ export function given<T extends object>(fn: string, opts: T, example: string): T
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(opts)) if (v !== undefined) out[k] = v;
   return out as T;
+}
+
+/** zeroGrad's `{ setToNone }`, checked (unknown keys refused). */
+function setToNoneOf(fn: string, opts: { setToNone?: boolean }): boolean {
+  const o = checkOptions(fn, opts, ['setToNone'], '{ setToNone: true }');
+  return o.setToNone === undefined ? false : checkBool(fn, 'setToNone', o.setToNone);
 }
 
 /** The lr rule shared by every optimizer: a finite number >= 0. */
@@ -214,9 +220,9 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
    * buffers for the next backward) or, with `{ setToNone: true }`, sets `grad` to null (PyTorch 2's
    * default; the next backward allocates new buffers).
    */
-  zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    if (opts === null || typeof opts !== 'object') throw argError(`${this.fn}.zeroGrad`, 'opts', 'an object like { setToNone: true }', opts);
-    const toNone = opts.setToNone === undefined ? false : checkBool(`${this.fn}.zeroGrad`, 'setToNone', opts.setToNone);
+  zeroGrad(opts?: { setToNone?: boolean }): void {
+    // no options (the per-step call) skips the check and its string
+    const toNone = opts === undefined ? false : setToNoneOf(`${this.fn}.zeroGrad`, opts);
     for (const group of this.paramGroups)
       for (const p of group.params) {
         if (p.grad === null) continue;

@@ -12,7 +12,7 @@
  * - `stateDict()` / `loadStateDict()` carry `lastEpoch`, the base lrs and the options; the
  *   optimizer's own state dict carries the current lr.
  */
-import { argError, checkNumber } from '../errors';
+import { argError, checkNumber, checkOptions } from '../errors';
 
 /** What a scheduler needs of an optimizer: its parameter groups, each with an `lr`. */
 export interface SchedulableOptimizer {
@@ -105,10 +105,6 @@ export abstract class LRScheduler {
   }
 }
 
-function checkOpts(fn: string, opts: unknown, example: string): Record<string, unknown> {
-  if (opts === null || typeof opts !== 'object') throw argError(fn, 'opts', `an options object like ${example}`, opts);
-  return opts as Record<string, unknown>;
-}
 const positiveInt = (fn: string, arg: string, v: unknown): number => checkNumber(fn, arg, v, { integer: true, min: 1 });
 const positive = (fn: string, arg: string, v: unknown): number => checkNumber(fn, arg, v, { min: 0, minExclusive: true });
 
@@ -121,7 +117,7 @@ export class StepLR extends LRScheduler {
   gamma: number;
   constructor(optimizer: SchedulableOptimizer, opts: { stepSize: number; gamma?: number }) {
     const fn = 'ng.optim.StepLR';
-    const o = checkOpts(fn, opts, '{ stepSize: 10, gamma: 0.1 }');
+    const o = checkOptions(fn, opts, ['stepSize', 'gamma'], '{ stepSize: 10, gamma: 0.1 }');
     const stepSize = positiveInt(fn, 'stepSize', o.stepSize);
     const gamma = positive(fn, 'gamma', o.gamma ?? 0.1);
     super(fn, optimizer);
@@ -150,7 +146,7 @@ export class ExponentialLR extends LRScheduler {
   gamma: number;
   constructor(optimizer: SchedulableOptimizer, opts: { gamma: number }) {
     const fn = 'ng.optim.ExponentialLR';
-    const o = checkOpts(fn, opts, '{ gamma: 0.95 }');
+    const o = checkOptions(fn, opts, ['gamma'], '{ gamma: 0.95 }');
     if (o.gamma === undefined) throw argError(fn, 'gamma', 'given (ExponentialLR has no default gamma, as in PyTorch)', undefined);
     const gamma = positive(fn, 'gamma', o.gamma);
     super(fn, optimizer);
@@ -184,7 +180,7 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin: number;
   constructor(optimizer: SchedulableOptimizer, opts: { tMax: number; etaMin?: number }) {
     const fn = 'ng.optim.CosineAnnealingLR';
-    const o = checkOpts(fn, opts, '{ tMax: 100, etaMin: 0 }');
+    const o = checkOptions(fn, opts, ['tMax', 'etaMin'], '{ tMax: 100, etaMin: 0 }');
     const tMax = positiveInt(fn, 'tMax', o.tMax);
     const etaMin = checkNumber(fn, 'etaMin', o.etaMin ?? 0, { min: 0 });
     super(fn, optimizer);
