@@ -11,7 +11,7 @@
  * only up to sign (and, for repeated eigenvalues, up to a rotation within their eigenspace).
  */
 import { Tensor, checkTensor, allocate } from './tensor';
-import { argError, rangeError, shapeStr } from './errors';
+import { argError, checkOptions, rangeError, shapeStr } from './errors';
 import { k, LINALG_NON_FINITE, LINALG_TOO_LARGE, LINALG_NO_MEMORY } from './data/kernels';
 
 export interface LinalgOptions {
@@ -19,8 +19,8 @@ export interface LinalgOptions {
   precision?: 'float' | 'double';
 }
 
-function precisionOf(fn: string, opts: LinalgOptions | undefined): 'float' | 'double' {
-  const p = opts?.precision ?? 'float';
+function precisionOf(fn: string, opts: LinalgOptions): 'float' | 'double' {
+  const p = opts.precision ?? 'float';
   if (p !== 'float' && p !== 'double') throw argError(fn, 'precision', "'float' or 'double'", p);
   return p;
 }
@@ -46,7 +46,7 @@ function statusError(fn: string, routine: string, status: number): Error {
 export function eigh(a: Tensor, opts?: LinalgOptions): { values: Tensor; vectors: Tensor } {
   const fn = 'ng.linalg.eigh';
   const n = squareMatrix(fn, 'a', a);
-  const precision = precisionOf(fn, opts);
+  const precision = precisionOf(fn, checkOptions(fn, opts, ['precision'], "{ precision: 'double' }"));
   const values = allocate(fn, n);
   const vectors = allocate(fn, n * n);
   let status: number;
@@ -73,8 +73,9 @@ export function solveSymmetric(a: Tensor, b: Tensor, opts?: SolveOptions): Tenso
   checkTensor(fn, 'b', b);
   if ((b.ndim !== 1 && b.ndim !== 2) || b.shape[0] !== n)
     throw rangeError(fn, `argument 'b' must have shape [${n}] or [${n}, k] to match a of shape ${shapeStr(a.shape)}, got ${shapeStr(b.shape)}`);
-  const precision = precisionOf(fn, opts);
-  const method = opts?.method ?? 'ldlt';
+  const o = checkOptions(fn, opts, ['precision', 'method'], "{ method: 'cholesky' }");
+  const precision = precisionOf(fn, o);
+  const method = o.method ?? 'ldlt';
   if (method !== 'ldlt' && method !== 'cholesky') throw argError(fn, 'method', "'ldlt' or 'cholesky'", method);
   const cols = b.ndim === 1 ? 1 : b.shape[1];
   const x = allocate(fn, n * cols);

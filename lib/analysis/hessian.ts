@@ -11,7 +11,7 @@
  */
 import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
-import { argError, checkNumber, rangeError, shapeStr } from '../errors';
+import { argError, checkNumber, checkOptions, rangeError, shapeStr } from '../errors';
 import { eigh } from '../linalg';
 
 /** Largest parameter count `hessian` accepts: a 2000×2000 Hessian needs 4000 backward passes. */
@@ -64,9 +64,10 @@ function perturb(params: Tensor[], v: Float32Array, alpha: number): void {
 }
 
 /** The full Hessian [P, P] of a scalar loss with respect to the flattened parameters. */
-export function hessian(lossFn: () => Tensor, params: Tensor[], opts: { step?: number } = {}): Tensor {
+export function hessian(lossFn: () => Tensor, params: Tensor[], opts?: { step?: number }): Tensor {
   const fn = 'ng.analysis.hessian';
   checkArgs(fn, lossFn, params);
+  const o = checkOptions(fn, opts, ['step'], '{ step: 5e-3 }');
   const P = params.reduce((s, p) => s + p.size, 0);
   if (P > HESSIAN_MAX_PARAMS)
     throw rangeError(
@@ -74,7 +75,7 @@ export function hessian(lossFn: () => Tensor, params: Tensor[], opts: { step?: n
       `${P} parameters is above HESSIAN_MAX_PARAMS (${HESSIAN_MAX_PARAMS}): a full Hessian would take ${2 * P} backward passes and ${((P * P * 4) / 2 ** 20).toFixed(0)} MiB. ` +
         'Use ng.analysis.curvature(lossFn, params) for the largest eigenvalue from Hessian-vector products instead.',
     );
-  const base = opts.step ?? 5e-3;
+  const base = o.step ?? 5e-3;
   checkNumber(fn, 'step', base, { min: 0, minExclusive: true });
   const H = new Float64Array(P * P);
   const flat: { p: Tensor; i: number }[] = [];
@@ -102,12 +103,12 @@ export type CriticalPoint = 'minimum' | 'maximum' | 'saddle' | 'degenerate';
  * some λ > t and some λ < −t → 'saddle'; all λ > t → 'minimum'; all λ < −t → 'maximum';
  * otherwise (some |λ| ≤ t, the rest of one sign) → 'degenerate' (second order cannot tell).
  */
-export function classifyCriticalPoint(H: Tensor, opts: { tol?: number } = {}): CriticalPoint {
+export function classifyCriticalPoint(H: Tensor, opts?: { tol?: number }): CriticalPoint {
   const fn = 'ng.analysis.classifyCriticalPoint';
   checkTensor(fn, 'hessian', H);
   if (H.ndim !== 2 || H.shape[0] !== H.shape[1] || H.size === 0)
     throw argError(fn, 'hessian', `a non-empty square 2-D Tensor, got shape ${shapeStr(H.shape)}`);
-  const tol = checkNumber(fn, 'tol', opts.tol ?? 1e-3, { min: 0 });
+  const tol = checkNumber(fn, 'tol', checkOptions(fn, opts, ['tol'], '{ tol: 1e-3 }').tol ?? 1e-3, { min: 0 });
   const lam = Array.from(eigh(H).values.data);
   const t = tol * Math.max(...lam.map(Math.abs));
   const pos = lam.some((l) => l > t);
@@ -134,12 +135,13 @@ export interface Curvature {
 }
 
 /** Power iteration on finite-difference Hessian-vector products (no P×P matrix is formed). */
-export function curvature(lossFn: () => Tensor, params: Tensor[], opts: { iterations?: number; step?: number; tol?: number } = {}): Curvature {
+export function curvature(lossFn: () => Tensor, params: Tensor[], opts?: { iterations?: number; step?: number; tol?: number }): Curvature {
   const fn = 'ng.analysis.curvature';
   checkArgs(fn, lossFn, params);
-  const iterations = checkNumber(fn, 'iterations', opts.iterations ?? 20, { integer: true, min: 1 });
-  const h = checkNumber(fn, 'step', opts.step ?? 1e-3, { min: 0, minExclusive: true });
-  const tol = checkNumber(fn, 'tol', opts.tol ?? 1e-4, { min: 0 });
+  const o = checkOptions(fn, opts, ['iterations', 'step', 'tol'], '{ iterations: 20 }');
+  const iterations = checkNumber(fn, 'iterations', o.iterations ?? 20, { integer: true, min: 1 });
+  const h = checkNumber(fn, 'step', o.step ?? 1e-3, { min: 0, minExclusive: true });
+  const tol = checkNumber(fn, 'tol', o.tol ?? 1e-4, { min: 0 });
   const P = params.reduce((s, p) => s + p.size, 0);
   // a deterministic start vector that does not consume the library's RNG
   let v: Float32Array = new Float32Array(P);

@@ -4,7 +4,7 @@
  * Contours are exact ellipses: ½(w − w*)ᵀA(w − w*) = ℓ is w* + Σ_k √(2ℓ/λ_k)·(cos φ, sin φ)_k v_k.
  */
 import { renderSvg } from '../plot/vega';
-import { argError } from '../errors';
+import { argError, checkOptions } from '../errors';
 import type { Quadratic } from './quadratic';
 
 export interface Trajectory {
@@ -22,8 +22,9 @@ function check2d(q: Quadratic): void {
 export async function contourPlot(
   q: Quadratic,
   runs: Trajectory[],
-  opts: { levels?: number[]; domain?: [[number, number], [number, number]]; title?: string; size?: number } = {},
+  options?: { levels?: number[]; domain?: [[number, number], [number, number]]; title?: string; size?: number },
 ): Promise<string> {
+  const opts = checkOptions('ng.analysis.contourPlot', options, ['levels', 'domain', 'title', 'size'], "{ title: 'GD', size: 460 }");
   check2d(q);
   const [l1, l2] = q.eigenvalues;
   const v = q.eigenvectors; // columns
@@ -93,8 +94,9 @@ export async function convergencePlot(
   q: Quadratic,
   runs: Trajectory[],
   rates: { label: string; rate: number; from: number[] }[] = [],
-  opts: { title?: string; floor?: number; ceiling?: number } = {},
+  options?: { title?: string; floor?: number; ceiling?: number },
 ): Promise<string> {
+  const opts = checkOptions('ng.analysis.convergencePlot', options, ['title', 'floor', 'ceiling'], "{ title: 'GD', floor: 1e-12 }");
   const floor = opts.floor ?? 1e-12;
   const ceiling = opts.ceiling ?? 1e4;
   const dist = (p: number[]): number => Math.sqrt(p.reduce((s, v, i) => s + (v - q.wStar[i]) ** 2, 0));
