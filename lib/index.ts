@@ -25,6 +25,6 @@ export * as data from './data';
 export { save, load, loadWithMetadata, loadMetadata } from './io/safetensors';
 export * as io from './io';
 export { Trainer, earlyStopping, historyChart, writeHistoryChart, argmax, accuracy, countCorrect } from './train';
-export type { TrainerOptions, FitOptions, History, EpochLog, BatchLog, Callback, Batch, BatchSource, ValidationData, EarlyStoppingOptions } from './train';
+export type { TrainerOptions, FitOptions, History, EpochLog, BatchLog, Callback, Batch, BatchSource, ValidationData, EarlyStoppingOptions, HistoryChartOptions } from './train';
 export * as train from './train';
 export * as linalg from './linalg';

@@ -1,10 +1,22 @@
 /** The training history as an SVG chart: loss and accuracy per epoch, train and validation. */
 import { renderSvg, writeTextAtomic } from '../plot/vega';
-import { argError } from '../errors';
+import { argError, checkOptions } from '../errors';
 import type { History } from './trainer';
 
+export interface HistoryChartOptions {
+  /** the chart's title (default 'Training history') */
+  title?: string;
+  /** width of each panel in pixels (default 360) */
+  width?: number;
+  /** height of each panel in pixels (default 240) */
+  height?: number;
+}
+const CHART_OPTIONS = ['title', 'width', 'height'] as const;
+const CHART_EXAMPLE = "{ title: 'MLP', width: 360 }";
+
 /** Renders the history as SVG: a loss panel and, when accuracy was measured, an accuracy panel. */
-export async function historyChart(history: History, opts: { title?: string; width?: number; height?: number } = {}): Promise<string> {
+export async function historyChart(history: History, options?: HistoryChartOptions): Promise<string> {
+  const opts = checkOptions('ng.historyChart', options, CHART_OPTIONS, CHART_EXAMPLE);
   if (!history || !Array.isArray(history.epochs)) throw argError('ng.historyChart', 'history', 'the History returned by Trainer.fit', history);
   const rows: { epoch: number; metric: string; split: string; value: number }[] = [];
   for (const e of history.epochs) {
@@ -41,7 +53,8 @@ export async function historyChart(history: History, opts: { title?: string; wid
   });
 }
 
-/** Writes historyChart(history) to `file` (atomically). */
-export async function writeHistoryChart(file: string, history: History, opts?: { title?: string }): Promise<void> {
+/** Writes historyChart(history, opts) to `file` (atomically); its options are checked under this function's name. */
+export async function writeHistoryChart(file: string, history: History, opts?: HistoryChartOptions): Promise<void> {
+  checkOptions('ng.writeHistoryChart', opts, CHART_OPTIONS, CHART_EXAMPLE);
   writeTextAtomic('ng.writeHistoryChart', file, await historyChart(history, opts));
 }

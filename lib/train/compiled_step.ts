@@ -26,7 +26,7 @@
  */
 import { Tensor, allocate, allocateUninit } from '../tensor';
 import { isGradEnabled } from '../autograd/node';
-import { argError } from '../errors';
+import { argError, checkOptions } from '../errors';
 import { native } from '../native';
 import { Module, hasOwnForward } from '../nn/module';
 import { Sequential } from '../nn/sequential';
@@ -133,16 +133,16 @@ export class CompiledStep {
   /** the tape's output of the last run, disposed by the next */
   private tapeOut: Tensor | null = null;
 
-  constructor(model: TrainableModel, loss: LossModule, opts: CompileStepOptions = {}) {
+  constructor(model: TrainableModel, loss: LossModule, opts?: CompileStepOptions) {
     const fn = 'ng.train.compileStep';
     if (!model || typeof model.forward !== 'function' || typeof model.parameters !== 'function')
       throw argError(fn, 'model', 'an ng.nn.Module (with forward and parameters)', model);
     if (!loss || typeof loss.forward !== 'function') throw argError(fn, 'loss', 'a loss module such as new ng.nn.CrossEntropyLoss()', loss);
-    if (opts === null || typeof opts !== 'object') throw argError(fn, 'options', 'an object { fuse?: boolean }', opts);
-    if (opts.fuse !== undefined && typeof opts.fuse !== 'boolean') throw argError(fn, 'fuse', 'a boolean', opts.fuse);
+    const o = checkOptions(fn, opts, ['fuse'], '{ fuse: false }', 'options');
+    if (o.fuse !== undefined && typeof o.fuse !== 'boolean') throw argError(fn, 'fuse', 'a boolean', o.fuse);
     this.model = model;
     this.loss = loss;
-    this.fuse = opts.fuse ?? true;
+    this.fuse = o.fuse ?? true;
     this.replan();
   }
 
@@ -345,6 +345,6 @@ function classesInto(out: Int32Array, y: Tensor | Int32Array | number[], K: numb
  * The forward, loss and backward of a training step as one call (see CompiledStep): fused into one
  * native call for a Sequential of Linear/ReLU layers under CrossEntropyLoss, the autograd tape otherwise.
  */
-export function compileStep(model: TrainableModel, loss: LossModule, opts: CompileStepOptions = {}): CompiledStep {
+export function compileStep(model: TrainableModel, loss: LossModule, opts?: CompileStepOptions): CompiledStep {
   return new CompiledStep(model, loss, opts);
 }

@@ -3,6 +3,7 @@ export type { TrainerOptions, FitOptions, History, EpochLog, BatchLog, Callback,
 export { earlyStopping } from './callbacks';
 export type { EarlyStoppingOptions } from './callbacks';
 export { historyChart, writeHistoryChart } from './chart';
+export type { HistoryChartOptions } from './chart';
 export { argmax, accuracy, countCorrect } from './metrics';
 export type { TrainableModel, LossModule, OptimizerLike, SchedulerLike, EmaLike } from './trainer';
 export { compileStep, CompiledStep } from './compiled_step';
