@@ -62,13 +62,19 @@ function flatten(fn: string, values: NestedNumbers): { shape: number[]; data: Fl
 
 /**
  * A tensor from values: a number (0-d), nested arrays (shape inferred) or a typed array (1-D, or
- * `shape`). The values are copied into a new native buffer.
+ * `shape`). The values are copied into a new native buffer. Options may take the shape's place, as
+ * in PyTorch's `torch.tensor(data, requires_grad=True)`: `ng.tensor(data, { requiresGrad: true })`.
  */
-export function tensor(values: NestedNumbers | ArrayLike<number>, shape?: readonly number[], opts?: TensorOptions): Tensor {
+export function tensor(values: NestedNumbers | ArrayLike<number>, opts?: TensorOptions): Tensor;
+export function tensor(values: NestedNumbers | ArrayLike<number>, shape?: readonly number[] | null, opts?: TensorOptions): Tensor;
+export function tensor(values: NestedNumbers | ArrayLike<number>, shapeOrOpts?: readonly number[] | TensorOptions | null, maybeOpts?: TensorOptions): Tensor {
   const fn = 'ng.tensor';
-  // options where the shape goes (torch.tensor(data, requires_grad=True)): say where they go
-  if (shape !== undefined && shape !== null && !Array.isArray(shape) && typeof shape === 'object' && !ArrayBuffer.isView(shape))
-    throw argError(fn, 'shape', 'an array of non-negative integers (options go third: ng.tensor(values, undefined, { requiresGrad: true }))', shape);
+  let shape: readonly number[] | undefined;
+  let opts = maybeOpts;
+  if (shapeOrOpts !== undefined && shapeOrOpts !== null && !Array.isArray(shapeOrOpts) && typeof shapeOrOpts === 'object' && !ArrayBuffer.isView(shapeOrOpts)) {
+    if (maybeOpts !== undefined) throw argError(fn, 'shape', 'an array of non-negative integers when options are given third', shapeOrOpts);
+    opts = shapeOrOpts as TensorOptions;
+  } else shape = (shapeOrOpts ?? undefined) as readonly number[] | undefined;
   const grad = requiresGradOf(fn, opts);
   let data: Float32Array;
   let inferred: number[];

@@ -156,8 +156,12 @@ describe('creation options: dtype and requiresGrad', () => {
     expect(() => ng.ones([2], any({ requiresGrad: 1 }))).to.throw(TypeError, /^ng\.ones: argument 'requiresGrad' must be a boolean, got 1$/);
   });
 
-  it('ng.tensor with the options where the shape goes says where they go', () => {
-    expect(() => ng.tensor([1, 2], any({ requiresGrad: true }))).to.throw(TypeError, /ng\.tensor: argument 'shape' .*options go third: ng\.tensor\(values, undefined, \{ requiresGrad: true \}\)/);
+  it("ng.tensor takes its options in the shape's place, as torch.tensor(data, requires_grad=True)", () => {
+    const t = ng.tensor([[1, 2]], { requiresGrad: true });
+    expect(t.requiresGrad).to.equal(true);
+    expect(t.shape).to.deep.equal([1, 2]);
+    expect(() => ng.tensor([1, 2], any({ requires_grad: true }))).to.throw(/ng\.tensor: argument 'requires_grad' .*\(PyTorch's 'requires_grad' is 'requiresGrad' here\)/);
+    expect(() => ng.tensor([1, 2], any({ requiresGrad: true }), { requiresGrad: true })).to.throw(TypeError, /ng\.tensor: argument 'shape' must be an array of non-negative integers when options are given third/);
   });
 });
 
