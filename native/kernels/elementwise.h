@@ -12,10 +12,23 @@ namespace ng {
 // The op tables: one line per op (its enum name and the name TypeScript knows it by). The codes are
 // the positions; the addon exports the names in this order (`binaryOps`, `unaryOps`) and lib/ops
 // reads its codes from them, so an op is added here and in its switch cases, nowhere else.
-#define NG_BINARY_OPS(X) X(kAdd, "add") X(kSub, "sub") X(kMul, "mul") X(kDiv, "div")
-#define NG_UNARY_OPS(X)                                                                                       \
-  X(kNeg, "neg") X(kExp, "exp") X(kLog, "log") X(kSqrt, "sqrt") X(kRelu, "relu") X(kSigmoid, "sigmoid") \
-  X(kTanh, "tanh") X(kPow, "pow") X(kAbs, "abs")
+// clang-format off
+#define NG_BINARY_OPS(X) \
+  X(kAdd, "add")         \
+  X(kSub, "sub")         \
+  X(kMul, "mul")         \
+  X(kDiv, "div")
+#define NG_UNARY_OPS(X)  \
+  X(kNeg, "neg")         \
+  X(kExp, "exp")         \
+  X(kLog, "log")         \
+  X(kSqrt, "sqrt")       \
+  X(kRelu, "relu")       \
+  X(kSigmoid, "sigmoid") \
+  X(kTanh, "tanh")       \
+  X(kPow, "pow")         \
+  X(kAbs, "abs")
+// clang-format on
 
 #define NG_OP_ENUM(id, name) id,
 enum BinaryOp { NG_BINARY_OPS(NG_OP_ENUM) kBinaryOpCount };
