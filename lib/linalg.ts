@@ -12,7 +12,12 @@
  */
 import { Tensor, checkTensor, allocate } from './tensor';
 import { argError, checkOptions, rangeError, shapeStr } from './errors';
-import { k, LINALG_NON_FINITE, LINALG_TOO_LARGE, LINALG_NO_MEMORY } from './data/kernels';
+import { native as k } from './native';
+
+/** Status codes of native/kernels/linalg.h besides LAPACK's INFO. */
+const LINALG_NON_FINITE = -1000;
+const LINALG_TOO_LARGE = -1001;
+const LINALG_NO_MEMORY = -1002;
 
 export interface LinalgOptions {
   /** 'float' (default): LAPACK single precision on the tensor's values; 'double': computed in double, rounded to float at the end. */

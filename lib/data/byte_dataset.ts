@@ -15,7 +15,7 @@ import { Tensor, allocateUninit } from '../tensor';
 import { argError, checkNumber, checkOptions, rangeError, shapeStr } from '../errors';
 import { checkShape, sizeOf } from '../shape';
 import { Batch, Dataset, checkIndices, checkTargets, targetRows } from './dataset';
-import { k } from './kernels';
+import { native as k } from '../native';
 
 export interface ByteDatasetOptions {
   /** multiplies each byte (default 1/255) */

@@ -5,7 +5,7 @@
 import { Tensor, checkTensor, allocateUninit } from '../tensor';
 import { argError, rangeError, shapeStr } from '../errors';
 import { sizeOf } from '../shape';
-import { k } from './kernels';
+import { native as k } from '../native';
 
 /** One batch: x [b, ...] float32, and y [b] class indices (Int32Array) or targets (Tensor [b, ...]). */
 export interface Batch {

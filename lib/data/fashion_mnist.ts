@@ -15,7 +15,7 @@ import * as path from 'path';
 import { Tensor, allocateUninit } from '../tensor';
 import { argError, checkOptions } from '../errors';
 import { loadIdxShared, IdxArray } from './idx';
-import { k } from './kernels';
+import { native as k } from '../native';
 import { ByteDataset } from './byte_dataset';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';

@@ -39,7 +39,7 @@ import { argError, shapeStr } from '../errors';
 import { MAX_RANK, MAX_TENSOR_ELEMENTS } from '../shape';
 import { writeAll, writeFileAtomic } from './atomic';
 import { findDuplicateKey, jsonSizeProblem } from './json_keys';
-import { k } from '../data/kernels';
+import { native as k } from '../native';
 
 /** The largest header accepted (and written): 100,000,000 bytes, as the reference implementation. */
 export const MAX_HEADER_BYTES = 100_000_000;

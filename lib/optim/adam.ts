@@ -14,7 +14,7 @@
  * With Adam's L2 decay the penalty passes through the adaptive scaling (so heavily-updated weights
  * are decayed less); AdamW decays every weight by the same factor 1 − ηλ (Loshchilov & Hutter).
  */
-import { kernels } from './kernels';
+import { native as kernels } from '../native';
 import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, checkLr, checkPair, given } from './optimizer';
 
 export interface AdamOptions {

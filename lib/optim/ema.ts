@@ -15,7 +15,7 @@
  */
 import { Tensor, allocateCopy } from '../tensor';
 import { argError, checkOptions, rangeError, shapeError, shapeStr } from '../errors';
-import { kernels } from './kernels';
+import { native as kernels } from '../native';
 import { checkHyper } from './optimizer';
 
 /** The structural interface EMA needs of a model (an `ng.nn.Module` satisfies it). */

@@ -11,7 +11,7 @@
  * parameters whose gradients are ~0). Centered RMSprop normalises by an estimate of the gradient's
  * variance instead of its second moment.
  */
-import { kernels } from './kernels';
+import { native as kernels } from '../native';
 import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, given, checkLr } from './optimizer';
 
 export interface RMSpropOptions {

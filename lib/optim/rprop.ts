@@ -14,7 +14,7 @@
  * (by hand or with a scheduler) does not affect parameters that already took a step.
  */
 import { rangeError } from '../errors';
-import { kernels } from './kernels';
+import { native as kernels } from '../native';
 import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkHyper, checkLr, given, checkPair } from './optimizer';
 
 export interface RpropOptions {

@@ -13,7 +13,7 @@
  * gradients. PyTorch's first step also sets b = d without dampening; we do the same.
  */
 import { argError, rangeError } from '../errors';
-import { kernels } from './kernels';
+import { native as kernels } from '../native';
 import { ArgName, Optimizer, ParamGroup, ParamState, Params, checkBool, checkHyper, given, checkLr } from './optimizer';
 
 export interface SGDOptions {

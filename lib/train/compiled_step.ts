@@ -36,13 +36,7 @@ import { CrossEntropyLoss } from '../nn/loss';
 import { meanDenominator } from '../nn/functional/cross_entropy';
 import type { TrainableModel, LossModule } from './trainer';
 
-interface StepKernels {
-  sequentialXentStep(
-    buffers: (Float32Array | null)[], relu: Int32Array, dims: Int32Array, first: number, classes: Int32Array, N: number, smoothing: number, scale: number,
-    weight?: Float32Array | null, ignoreIndex?: number | null,
-  ): number;
-}
-const k = native as unknown as StepKernels;
+const k = native;
 
 /** Options of compileStep. */
 export interface CompileStepOptions {

@@ -3,11 +3,7 @@ import { native } from '../native';
 import { Tensor, checkTensor } from '../tensor';
 import { argError, shapeError, shapeStr } from '../errors';
 
-interface MetricKernels {
-  argmaxRows(out: Int32Array, x: Float32Array, N: number, K: number): void;
-  countCorrect(x: Float32Array, labels: Int32Array, N: number, K: number): number;
-}
-const k = native as unknown as MetricKernels;
+const k = native;
 
 /** Index of the largest score in each row of a [N, K] tensor (first on ties). */
 export function argmax(scores: Tensor): Int32Array {

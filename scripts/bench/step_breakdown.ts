@@ -24,8 +24,7 @@
 import { performance } from 'perf_hooks';
 import * as ng from '../../lib';
 import { native } from '../../lib/native';
-import { k as nnKernels } from '../../lib/nn/kernels';
-import { kernels as optimKernels } from '../../lib/optim/kernels';
+import { native as nnKernels, native as optimKernels } from '../../lib/native';
 import { Timing, summarize } from './harness';
 
 

@@ -11,11 +11,7 @@ import * as ng from '../../lib';
 import { native } from '../../lib/native';
 import { BenchContext, sampleTimes, summarize, timeIt } from './harness';
 
-interface BenchKernels {
-  benchSgemm(out: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number, samples: number, minSeconds: number): Float64Array;
-  binaryForward(op: number, out: Float32Array, a: Float32Array, b: Float32Array): void;
-}
-const k = native as unknown as BenchKernels;
+const k = native;
 
 /** Throws unless `c` = a·b at sampled entries (double-precision reference, 1e-5 of the scale). */
 function validateProduct(c: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number, what: string): void {

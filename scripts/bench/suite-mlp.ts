@@ -46,10 +46,7 @@ import { BenchContext, Timing, summarize } from './harness';
 import { loadTfjs, tfjsMlp } from './tfjs_mlp';
 import { compiledStep, stepBreakdown } from './step_breakdown';
 
-interface BenchKernels {
-  benchSgemm(out: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number, samples: number, minSeconds: number): Float64Array;
-}
-const bk = native as unknown as BenchKernels;
+const bk = native;
 
 const SIZES = [784, 256, 128, 10];
 const POOL = 8192;

@@ -13,7 +13,7 @@
  */
 import { expect } from 'chai';
 import * as ng from '../../lib';
-import { kernels } from '../../lib/optim/kernels';
+import { native as kernels } from '../../lib/native';
 import { fixture } from '../helpers';
 
 const fx = fixture('optimizer-rounding.json');

@@ -170,7 +170,7 @@ describe('Adam rounds as PyTorch, bit for bit', () => {
   // corrections); this checks that the result is still the correctly rounded quotient, at every
   // magnitude, including v = ∞ (a gradient of 1e30: PyTorch's update is then −0 and θ stays put)
   // and v = 0. (test/optim/rounding.test.ts compares with PyTorch's own output.)
-  const fused = (native as unknown as { optimizerStepsFuse(): boolean }).optimizerStepsFuse();
+  const fused = native.optimizerStepsFuse();
   it(`matches a float32 emulation on 2,000 elements of every magnitude over 30 steps (${fused ? 'fused' : 'unfused'} multiply-adds)`, () => {
     const f = Math.fround;
     const madd = fused ? fma32 : (y: number, a: number, x: number) => f(x + f(a * y));

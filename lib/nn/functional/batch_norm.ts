@@ -18,7 +18,7 @@ import { Tensor, checkTensor, allocate } from '../../tensor';
 import { record } from '../../autograd/node';
 import { argError, checkNumber, checkOptions, rangeError, shapeError, shapeStr } from '../../errors';
 import { output } from '../../ops/util';
-import { k } from '../kernels';
+import { native as k } from '../../native';
 
 export interface BatchNormOptions {
   /** Normalise with batch statistics and update the running ones (default false). */

@@ -24,7 +24,7 @@ import { Tensor, checkTensor } from '../../tensor';
 import { record } from '../../autograd/node';
 import { argError, checkNumber, checkOptions, rangeError, shapeError, shapeStr } from '../../errors';
 import { giveBack, takeUninit } from '../../autograd/pool';
-import { k } from '../kernels';
+import { native as k } from '../../native';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 /** Class indices, or a Tensor: [N] class indices or [N, K] probability rows. */

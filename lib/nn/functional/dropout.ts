@@ -11,7 +11,7 @@ import { record } from '../../autograd/node';
 import { giveBack, takeUninit } from '../../autograd/pool';
 import { checkNumber } from '../../errors';
 import { output } from '../../ops/util';
-import { k } from '../kernels';
+import { native as k } from '../../native';
 
 /** @internal dropout with the caller's name in errors. */
 export function dropoutAs(fn: string, x: Tensor, p: number, training: boolean): Tensor {

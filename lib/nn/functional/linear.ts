@@ -12,7 +12,7 @@ import { Tensor, checkTensor } from '../../tensor';
 import { record } from '../../autograd/node';
 import { argError, shapeError, shapeStr } from '../../errors';
 import { allocateUninit } from '../../tensor';
-import { k } from '../kernels';
+import { native as k } from '../../native';
 
 /** @internal linear with the caller's name in errors (a module passes its own). */
 export function linearAs(fn: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined): Tensor {

@@ -12,7 +12,7 @@ import { Tensor, checkTensor, allocate } from '../../tensor';
 import { record } from '../../autograd/node';
 import { checkOptions, shapeError, shapeStr } from '../../errors';
 import { sameShape } from '../../shape';
-import { k } from '../kernels';
+import { native as k } from '../../native';
 import { Reduction, checkReduction } from './cross_entropy';
 
 export interface MSEOptions {
