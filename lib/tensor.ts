@@ -41,12 +41,15 @@ const PAGE_BYTES = 4096;
 function alignmentFor(size: number): number {
   return size >= PAGE_ALIGN_MIN_ELEMENTS ? PAGE_BYTES : size >= ALIGN_MIN_ELEMENTS ? LINE_BYTES : 1;
 }
-/** The ArrayBuffers we allocated with an aligned view inside: the view owns the whole buffer. */
-const alignedBuffers = new WeakSet<ArrayBufferLike>();
+/**
+ * The ArrayBuffers we allocated with an aligned view inside, and that view's byte offset: that
+ * view (and no other, e.g. a parameter arena's subarray) owns the whole buffer.
+ */
+const alignedBuffers = new WeakMap<ArrayBufferLike, { offset: number; length: number }>();
 
 function alignedView(buffer: ArrayBuffer, size: number, align: number): Float32Array {
   const offset = (align - native.addressMod(buffer, align)) % align;
-  alignedBuffers.add(buffer);
+  alignedBuffers.set(buffer, { offset, length: size });
   return new Float32Array(buffer, offset, size);
 }
 
@@ -56,15 +59,20 @@ function alignedView(buffer: ArrayBuffer, size: number, align: number): Float32A
  * buffer does not.
  */
 export function ownsBuffer(d: Float32Array): boolean {
-  return (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength) || alignedBuffers.has(d.buffer);
+  if (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength) return true;
+  const own = alignedBuffers.get(d.buffer);
+  return own !== undefined && own.offset === d.byteOffset && own.length === d.length;
 }
 
-/** Allocates a zero-filled Float32Array of `size` elements, turning V8's failure into a clear Error. */
-export function allocate(fn: string, size: number): Float32Array {
+/**
+ * Allocates a zero-filled Float32Array of `size` elements, turning V8's failure into a clear Error.
+ * `minAlign` (bytes) places even a small one on that boundary (a parameter arena's views).
+ */
+export function allocate(fn: string, size: number, minAlign = 1): Float32Array {
   if (size > MAX_TENSOR_ELEMENTS)
     throw rangeError(fn, `cannot allocate ${size} elements; the limit is ${MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)`);
   try {
-    const align = alignmentFor(size);
+    const align = Math.max(alignmentFor(size), minAlign);
     if (align === 1) return new Float32Array(size);
     return alignedView(new ArrayBuffer(size * 4 + align), size, align);
   } catch (e) {
@@ -178,6 +186,20 @@ export class Tensor {
     if (this.grad) this.grad.dispose();
     this.grad = null;
     this._node = null;
+  }
+
+  /**
+   * @internal Moves the tensor onto `data` (same length, e.g. a view of a parameter arena), which
+   * must already hold its values. The old buffer is left to the garbage collector.
+   */
+  _rebind(data: Float32Array): void {
+    if (this._disposed) throw new Error(`Tensor of shape ${shapeStr(this.shape)} was disposed; it cannot be moved`);
+    if (data.length !== this.size) throw rangeError('Tensor._rebind', `data has ${data.length} elements, the tensor ${this.size}`);
+    this._data = data;
+  }
+  /** @internal The buffer itself, without the disposed check (identity tests of the arena). */
+  get _raw(): Float32Array {
+    return this._data;
   }
 
   /** Nested arrays of numbers following the shape (a number for a 0-d tensor). */

@@ -44,6 +44,10 @@ function childMain(): void {
   for (const c of CASES) {
     ng.manualSeed(7);
     const model = new ng.nn.Sequential(new ng.nn.Linear(784, 256), new ng.nn.ReLU(), new ng.nn.Linear(256, 128), new ng.nn.ReLU(), new ng.nn.Linear(128, 10));
+    // the Trainer's step flattens the parameters into one arena where the revision can
+    // (Module.flattenParameters), as Trainer does
+    const flatten = (model as { flattenParameters?: () => unknown }).flattenParameters;
+    if (c === 'trainerStep' && typeof flatten === 'function') flatten.call(model);
     const opt = new ng.optim.Adam(model.parameters(), { lr: 1e-3 });
     const lossFn = new ng.nn.CrossEntropyLoss();
     const compiled = c === 'trainerStep' ? ng.train.compileStep(model, lossFn) : null;

@@ -7,8 +7,9 @@
  * become garbage right after backward()) and hands its private caches to the pool.
  */
 import { native } from '../native';
+import { newLeafGrad } from '../arena';
 import { argError, checkOptions, rangeError, shapeStr } from '../errors';
-import { Tensor, checkTensor, allocate, allocateCopy } from '../tensor';
+import { Tensor, checkTensor, allocateCopy } from '../tensor';
 import { giveBack, takeZeroed } from './pool';
 import { sameShape } from '../shape';
 
@@ -85,7 +86,7 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts?: { retain
     if (g) return g;
     if (t._node === null) {
       // a leaf accumulates straight into its .grad
-      if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(allocate('backward', t.size), t.shape);
+      if (!t.grad || t.grad.isDisposed) t.grad = newLeafGrad(t);
       g = t.grad.data;
     } else {
       g = takeZeroed('backward', t.size);
@@ -105,7 +106,7 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts?: { retain
     if (node === null) {
       if (t === root && t.requiresGrad) {
         // backward() on a leaf: its gradient is the seed
-        if (!t.grad || t.grad.isDisposed) t.grad = new Tensor(allocate('backward', t.size), t.shape);
+        if (!t.grad || t.grad.isDisposed) t.grad = newLeafGrad(t);
         native.axpy(t.grad.data, g, 1);
       }
       continue;

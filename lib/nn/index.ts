@@ -1,5 +1,6 @@
 /** ng.nn: modules, losses, initialisers and their functional forms. */
 export { Module } from './module';
+export { ParamArena } from '../arena';
 export type { LoadStateDictResult } from './module';
 export { Linear } from './linear';
 export type { LinearOptions, LinearInit } from './linear';

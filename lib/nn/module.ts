@@ -13,6 +13,7 @@
  * `xs.map(net.forward)`, `ng.gradcheck(net.forward, [x])`.
  */
 import { Tensor } from '../tensor';
+import { ParamArena } from '../arena';
 import { argError, checkOptions, rangeError, shapeStr } from '../errors';
 import { sameShape } from '../shape';
 
@@ -42,6 +43,8 @@ export abstract class Module {
   private readonly _modules = new Map<string, Module>();
   /** names registered from properties (see adoptProperties), not by a register call */
   private readonly _adopted = new Set<string>();
+  /** the arena of flattenParameters(), if called */
+  private _arena: ParamArena | null = null;
 
   constructor() {
     // an own, bound `forward` (non-enumerable) shadows the prototype's method
@@ -210,6 +213,25 @@ export abstract class Module {
    * Zeroes the gradient of every parameter (fills the existing .grad with 0, keeping the buffer
    * that an optimizer may hold); `{ setToNone: true }` drops them instead (PyTorch 2's default).
    */
+  /**
+   * Moves every parameter of this module and its children into one flat buffer, and their
+   * gradients into another (a ParamArena, llm.c's `params_memory`): `zeroGrad` becomes one fill
+   * and an optimizer over `parameters()` updates each buffer in one native call, with the same
+   * results. The parameters stay the same Tensor objects with the same values; each trainable one
+   * gets a zero gradient in the arena at once (as after PyTorch's `zero_grad(set_to_none=False)`).
+   * A `data` array read before the call is the old storage: read `p.data` again. Calling it again
+   * (after adding layers) makes a new arena. `Trainer` calls it for its model.
+   */
+  flattenParameters(): ParamArena {
+    const arena = new ParamArena(this.parameters());
+    this._arena = arena;
+    return arena;
+  }
+  /** The arena of the last flattenParameters(), or null. */
+  get parameterArena(): ParamArena | null {
+    return this._arena;
+  }
+
   zeroGrad(opts?: { setToNone?: boolean }): void {
     let toNone = false;
     if (opts !== undefined) {
@@ -217,6 +239,11 @@ export abstract class Module {
       const o = checkOptions(fn, opts, ['setToNone'], '{ setToNone: true }');
       if (o.setToNone !== undefined && typeof o.setToNone !== 'boolean') throw argError(fn, 'setToNone', 'a boolean', o.setToNone);
       toNone = o.setToNone ?? false;
+    }
+    const arena = this._arena;
+    if (!toNone && arena !== null && arena.covers(this.parameters())) {
+      arena.grad.fill(0); // one fill: the padding and frozen tensors' slots are zero anyway
+      return;
     }
     for (const p of this.parameters()) {
       if (!p.grad) continue;

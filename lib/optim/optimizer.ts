@@ -16,6 +16,7 @@
  * (PyTorch warns, or throws across groups). Group-specific options are validated like the defaults.
  */
 import { Tensor, allocate, allocateCopy } from '../tensor';
+import { ParamArena, arenaOfTensor } from '../arena';
 import { argError, checkOptions, describe, rangeError, shapeError, shapeStr, unknownOptionError } from '../errors';
 
 /** A parameter group: tensors plus the options that apply to them (PyTorch's `param_groups` entry). */
@@ -35,6 +36,16 @@ export type Params<O> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
 export interface ParamState {
   step: number;
   buffers: Record<string, Float32Array>;
+}
+
+/** The state of a group updated over a ParamArena (see Optimizer.stepArena). */
+interface FlatState extends ParamState {
+  arena: ParamArena;
+  /** each buffer's per-parameter views, as the parameters' states hold them */
+  views: Record<string, Float32Array[]>;
+  ps: Float32Array[];
+  gs: Float32Array[];
+  sts: ParamState[];
 }
 
 /**
@@ -101,6 +112,8 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   readonly defaults: Readonly<Partial<O>>;
   /** Per-parameter state, created at the parameter's first step. */
   readonly state = new Map<Tensor, ParamState>();
+  /** Per group updated over a ParamArena: its arena-sized state and the arrays step() passes. */
+  private readonly flatStates = new Map<ParamGroup<O>, FlatState>();
   /** `ng.optim.<Name>`, for messages. */
   protected readonly fn: string;
 
@@ -189,6 +202,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     for (let gi = 0; gi < groups.length; gi++) {
       const group = groups[gi];
       const params = group.params;
+      if (this.stepArena(group)) continue;
       const ps: Float32Array[] = [];
       const gs: Float32Array[] = [];
       const sts: ParamState[] = [];
@@ -216,6 +230,73 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   }
 
   /**
+   * A group whose tensors are exactly a ParamArena's, in order, each with its gradient there (see
+   * Module.flattenParameters) is updated by one native call over the arena's two buffers, its
+   * state buffers arena-sized too, each parameter's state a view of them (so stateDict is
+   * unchanged). Element-wise rules give the same results as one call per tensor, padding stays
+   * zero. Returns false, doing nothing, when the group or its state does not fit (mixed steps, a
+   * tensor that left the arena, …): the per-tensor path then runs.
+   */
+  private stepArena(group: ParamGroup<O>): boolean {
+    const params = group.params;
+    const arena = arenaOfTensor(params[0]);
+    if (arena === undefined || !arena.covers(params)) return false;
+    // every parameter fresh, or all at one step with the same buffers
+    const first = this.state.get(params[0]);
+    const names = first ? Object.keys(first.buffers) : [];
+    for (let i = 1; i < params.length; i++) {
+      const st = this.state.get(params[i]);
+      if ((st === undefined) !== (first === undefined)) return false;
+      if (st === undefined || first === undefined) continue;
+      if (st.step !== first.step) return false;
+      const keys = Object.keys(st.buffers);
+      if (keys.length !== names.length || !names.every((n) => n in st.buffers)) return false;
+    }
+    let flat = this.flatStates.get(group);
+    if (flat === undefined || flat.arena !== arena) {
+      flat = { arena, step: 0, buffers: {}, views: {}, ps: [arena.data], gs: [arena.grad], sts: [] };
+      flat.sts.push(flat);
+      this.flatStates.set(group, flat);
+    }
+    // the arena-sized buffers hold what the parameters' states hold (copied in if they were
+    // replaced, e.g. by loadStateDict)
+    for (const name of Object.keys(flat.buffers))
+      if (!names.includes(name)) {
+        delete flat.buffers[name];
+        delete flat.views[name];
+      }
+    for (const name of names) {
+      if (flat.buffers[name] === undefined) {
+        flat.buffers[name] = allocate(this.fn, arena.length, 64);
+        flat.views[name] = params.map((_, i) => arena.viewOf(flat!.buffers[name], i));
+      }
+      const views = flat.views[name];
+      for (let i = 0; i < params.length; i++) {
+        const st = this.state.get(params[i])!;
+        if (st.buffers[name] !== views[i]) {
+          views[i].set(st.buffers[name]);
+          st.buffers[name] = views[i];
+        }
+      }
+    }
+    flat.step = (first ? first.step : 0) + 1;
+    this.updateGroup(group, flat.ps, flat.gs, flat.sts);
+    // buffers the rule created just now get their per-parameter views; every state takes the step
+    for (const name of Object.keys(flat.buffers))
+      if (flat.views[name] === undefined) flat.views[name] = params.map((_, i) => arena.viewOf(flat!.buffers[name], i));
+    for (let i = 0; i < params.length; i++) {
+      let st = this.state.get(params[i]);
+      if (st === undefined) {
+        st = { step: 0, buffers: {} };
+        this.state.set(params[i], st);
+      }
+      st.step = flat.step;
+      for (const name in flat.views) st.buffers[name] = flat.views[name][i];
+    }
+    return true;
+  }
+
+  /**
    * Clears the gradients of every parameter: zeroes them in place (the default, which keeps their
    * buffers for the next backward) or, with `{ setToNone: true }`, sets `grad` to null (PyTorch 2's
    * default; the next backward allocates new buffers).
@@ -223,12 +304,20 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   zeroGrad(opts?: { setToNone?: boolean }): void {
     // no options (the per-step call) skips the check and its string
     const toNone = opts === undefined ? false : setToNoneOf(`${this.fn}.zeroGrad`, opts);
-    for (const group of this.paramGroups)
+    for (const group of this.paramGroups) {
+      if (!toNone) {
+        const arena = arenaOfTensor(group.params[0]);
+        if (arena !== undefined && arena.covers(group.params)) {
+          arena.grad.fill(0); // one fill over the group's arena
+          continue;
+        }
+      }
       for (const p of group.params) {
         if (p.grad === null) continue;
         if (toNone || p.grad.isDisposed) p.grad = null;
         else p.grad.data.fill(0);
       }
+    }
   }
 
   /** The learning rate of the first group (all groups have the same unless groups set their own). */
@@ -245,7 +334,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   protected buffer(st: ParamState, name: string, size: number, fill = 0): { buf: Float32Array; created: boolean } {
     const have = st.buffers[name];
     if (have) return { buf: have, created: false };
-    const buf = allocate(this.fn, size);
+    const buf = allocate(this.fn, size, 64);
     if (fill !== 0) buf.fill(fill);
     st.buffers[name] = buf;
     return { buf, created: true };

@@ -28,6 +28,7 @@ import { packState, unpackState } from './state';
 import { save, loadWithMetadata, MAX_HEADER_ITEMS } from '../io/safetensors';
 import { jsonSizeProblem } from '../io/json_keys';
 import { CompiledStep } from './compiled_step';
+import { Module } from '../nn/module';
 
 /** What the Trainer needs of a model (any ng.nn.Module has it). */
 export interface TrainableModel {
@@ -225,6 +226,9 @@ export class Trainer {
     this.schedulerInterval = opts.schedulerInterval ?? 'epoch';
     this.ema = opts.ema;
     this.metrics = opts.metrics ?? (/CrossEntropy/.test(loss.constructor?.name ?? '') ? ['accuracy'] : []);
+    // parameters and gradients in one buffer each: zeroGrad is one fill, each optimizer step one
+    // native call (Module.flattenParameters); the values and the results are the same
+    if (model instanceof Module && model.parameterArena === null) model.flattenParameters();
     this.step = new CompiledStep(model, loss, { fuse: opts.fused ?? true });
   }
 
