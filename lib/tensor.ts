@@ -21,16 +21,15 @@ export type TensorLike = Tensor | number;
  * only, so from 16 KiB we allocate a little more and place the view on a boundary inside it:
  *
  * - from 16 KiB, a 64-byte boundary: a cache line, and one AVX-512 vector, so that vector loads
- *   and stores never straddle two cache lines (on the MLP's training step that is ≈ 2%: Adam's
- *   seven streams, OpenBLAS's C updates);
+ *   and stores never straddle two cache lines (Adam's seven streams, OpenBLAS's C updates: ≈ 2%
+ *   of the MLP's training step);
  * - from 64 KiB, a page (4096-byte) boundary. A loop that reads several arrays and writes some of
  *   them at the same index (every optimizer step, ReLU's backward, …) stalls when a load lands on
  *   the same address modulo 4096 as a store just issued to another array ("4K aliasing": the CPU
  *   compares only the low 12 address bits before it knows the load is independent). malloc places
- *   large blocks at any offset within a page, and whenever two of the arrays sit a few cache lines
- *   apart modulo 4096, every iteration pays: Adam over the 200k weights of a 784 × 256 layer takes
- *   63 µs with its four arrays at the same page offset and 77–84 µs at the offsets malloc gave
- *   them. Page-aligned, all large tensors share offset 0, and same-index loops never alias. The
+ *   large blocks at any offset within a page, and when two of the arrays sit a few cache lines
+ *   apart modulo 4096, every iteration pays (Adam over a 784 × 256 layer runs a fifth to a third
+ *   slower). Page-aligned, all large tensors share offset 0, and same-index loops never alias. The
  *   cost is at most 4 KiB per tensor (6.25% at 64 KiB, under 1% from 512 KiB).
  */
 const ALIGN_MIN_ELEMENTS = 4096;
@@ -88,8 +87,7 @@ export function allocateCopy(fn: string, src: Float32Array): Float32Array {
 }
 
 const EMPTY = new Float32Array(0);
-/** The shape of every 0-d tensor (one frozen array, not one per scalar). */
-/** @internal The shape of every 0-d tensor, shared (frozen). */
+/** @internal The shape of every 0-d tensor: one frozen array, shared, not one per scalar. */
 export const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
 
 /**
@@ -173,8 +171,8 @@ export class Tensor {
   }
 
   /**
-   * Frees the native buffer now. Using the tensor afterwards throws; a second dispose() does nothing.
-   * A tensor wrapping only part of a buffer (a subarray view passed to the constructor) does not
+   * Frees the native buffer now, and `.grad` with it. Using the tensor afterwards throws; a second
+   * dispose() does nothing. A tensor wrapping only part of a buffer (a subarray view passed to the constructor) does not
    * own that buffer: its view is dropped, the buffer is left to its owner and the garbage collector.
    */
   dispose(): void {
