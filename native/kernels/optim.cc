@@ -5,7 +5,7 @@
 // Notation: θ parameter, g gradient, η lr, λ weight decay.
 //
 // Rounding. PyTorch's `x.add_(y, alpha=a)` and `x.addcmul_(y, z, value=a)` are fused multiply-adds
-// on CPUs with AVX2 and FMA (its AVX2 kernels, i.e. every x86-64 CPU since 2013) and on arm64:
+// on CPUs with AVX2 and FMA (its AVX2 kernels: most x86-64 CPUs since 2013) and on arm64:
 // x + a·y rounds once, not twice. Without them (its baseline kernels) each operation rounds. We do
 // the same, chosen once per process by `fused()`: fma(y, a, x) where PyTorch fuses, x + a·y with
 // two roundings elsewhere. So, like PyTorch's, the last bits of an optimizer's results depend on
@@ -17,13 +17,15 @@
 
 #include "kernels/clones.h"
 
-// Function multiversioning: each step kernel is compiled three times — for x86-64-v4 (AVX-512),
-// x86-64-v3 (AVX2) and the baseline x86-64 (SSE2) — and the loader picks the best one the CPU runs
-// (an ifunc, resolved once), so prebuilt binaries still run on any x86-64. Adam is bound by its
-// square roots and divisions, which AVX-512 does 16 at a time instead of SSE2's 4 (the Adam step
-// over the 235k parameters of the 784-256-128-10 MLP: ≈ 0.36 ms → ≈ 0.08 ms). Floating-point
-// contraction stays off: the compiler never fuses on its own, only the explicit `fmadd`s below do,
-// where PyTorch does. ifuncs need glibc; elsewhere (musl, other architectures) the baseline builds.
+// Function multiversioning (kernels/clones.h): each step kernel is compiled three times — for
+// x86-64-v4 (AVX-512), x86-64-v3 (AVX2) and the baseline x86-64 (SSE2) — and the loader picks the
+// best one the CPU runs (an ifunc, resolved once), so prebuilt binaries still run on any x86-64.
+// Adam is bound by its square roots and divisions, which AVX-512 does 16 at a time instead of
+// SSE2's 4 (≈ 75 µs over the 235k parameters of the 784-256-128-10 MLP, hot). In those builds
+// floating-point contraction is off, so the compiler never fuses on its own: only the explicit
+// `fmadd`s below do, where PyTorch does. The clones need GCC and glibc on x86-64; elsewhere (musl,
+// clang, other architectures) the baseline builds, and this pragma is not applied, so the
+// compiler's default contraction holds there.
 #if NG_HAVE_CLONES
 #pragma GCC optimize("fp-contract=off")
 #endif
@@ -154,7 +156,8 @@ namespace {
 // ulp of 1/c, and every residual x − q·c is exact in an FMA: x = √v is 0 or ≥ 2⁻⁷⁵, so nothing
 // underflows). So the result is bit for bit x / c, as PyTorch divides (checked against the division
 // on 4·10⁸ quotients, including all-ones significands and binade edges). x = +∞ would give ∞ − ∞
-// in the residual, so it passes through; NaN stays NaN. Needs hardware FMA: used when fused().
+// in the residual, so it passes through; NaN stays NaN. Used when fused(): exact with any std::fma,
+// fast where it is an instruction (the x86-64-v3/v4 clones, arm64).
 inline float div_by_constant(float x, float c, float y) {
   float q = x * y;
   float r = std::fma(-q, c, x);

@@ -9,8 +9,9 @@
 namespace ng {
 
 // Function multiversioning (kernels/clones.h): the exponential loop is compiled for x86-64-v4
-// (AVX-512), x86-64-v3 (AVX2) and the baseline, picked once at load time. Contraction stays off,
-// so every version rounds as the baseline does: results do not depend on the CPU.
+// (AVX-512), x86-64-v3 (AVX2) and the baseline, picked once at load time. In those builds
+// contraction is off, so every version rounds as the baseline does: results do not depend on which
+// x86-64 CPU runs them. Without the clones the pragma is not applied.
 #if NG_HAVE_CLONES
 #pragma GCC optimize("fp-contract=off")
 #endif
