@@ -9,16 +9,19 @@
  * For a model the library can fuse, run() is one native call (kernels/sequential.cc): the same
  * kernels, in the same order and on the same kinds of buffers as the autograd tape, so parameters,
  * gradients and the loss are bit for bit those of the usual loop; what it skips is the JS between
- * the kernels (no tensors or tape nodes per step, activation buffers kept across steps): 2–3% of a
- * batch-128 step of the 784-256-128-10 MLP, 6% at batch 32, more for small models.
+ * the kernels (no tensors or tape nodes per step, activation buffers kept across steps), which
+ * saves 2–3% of a batch-128 step of the 784-256-128-10 MLP, 5–6% at batch 32, more for small models.
  * Fused: an `ng.nn.Sequential` of `Linear` layers, each optionally followed by a `ReLU` (the
  * library's own classes with their own forward), under `ng.nn.CrossEntropyLoss` (reduction 'mean'
  * or 'sum', any label smoothing, class weights and ignoreIndex), inputs [N, in] that do not require
  * grad, class-index targets.
  * Anything else — another model or loss, a probability target, an input that requires grad, an
- * empty batch, gradients turned off with ng.noGrad, a bad argument — runs through the tape
+ * empty batch, gradients turned off with ng.noGrad, no parameter that requires grad, a weight
+ * replaced by one of another shape or by a non-leaf, an input sharing bytes with the step's own
+ * buffers (step.output passed back in), a bad argument — runs through the tape
  * exactly as the hand-written loop does (same results, same errors); `step.fused` and
- * `step.reason` say which way the model and loss go.
+ * `step.reason` say which way the model and loss go, `step.lastRunFused` which way the last run()
+ * went.
  *
  * As with backward(), gradients accumulate into each parameter's `.grad` (call zeroGrad first).
  * `step.output` is the model's output of the last run(): valid until the next run(), which
@@ -44,7 +47,7 @@ export interface CompileStepOptions {
   fuse?: boolean;
 }
 
-/** The model as a chain the fused kernel runs, or why it cannot be one. */
+/** The model as the chain the fused kernel runs (chainOf returns why instead when it cannot be one). */
 interface Chain {
   linears: Linear[];
   relu: Int32Array;
@@ -309,12 +312,9 @@ function gradOf(p: Tensor): Float32Array {
 }
 
 /**
- * Copies class indices into `out` (their count must be out.length, each an integer in [0, K));
- * false for anything else (probability rows, a wrong count, a bad index), which the tape then reports.
- */
-/**
- * Copies class indices into `out`; each in [0, K) or equal to `ignore`. Returns whether any row is
- * ignored, or null when y is not such a list (the tape then words the error).
+ * Copies class indices into `out` (out.length of them, each an integer in [0, K) or equal to
+ * `ignore`). Returns whether any row is ignored, or null when y is not such a list (probability
+ * rows, a wrong count, a bad index): the tape then words the error.
  */
 function classesInto(out: Int32Array, y: Tensor | Int32Array | number[], K: number, ignore: number): boolean | null {
   const N = out.length;
