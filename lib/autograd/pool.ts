@@ -9,7 +9,7 @@
  * Only buffers nobody else can reach come here: a node's private cache after backward() dropped
  * the node's closure, an intermediate gradient after its node ran. Users never see them. The pool
  * is bounded (POOL_MAX_BYTES in all, POOL_PER_SIZE buffers of one size); beyond that a buffer is
- * freed at once, as before.
+ * freed at once.
  */
 import { native } from '../native';
 import { allocate, allocateUninit, ownsBuffer } from '../tensor';
