@@ -241,7 +241,7 @@ export class Tensor {
 
   /** A new tensor with the same values, outside the graph (requiresGrad false). Copies the data. */
   detach(): Tensor {
-    return new Tensor(allocateCopy('Tensor.clone', this.data), this.shape);
+    return new Tensor(allocateCopy('Tensor.detach', this.data), this.shape);
   }
   /** A copy of the tensor that stays in the graph (gradients flow back). */
   clone(): Tensor {
