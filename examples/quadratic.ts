@@ -44,7 +44,13 @@ async function main(): Promise<void> {
     run(`momentum η = ${etaSmall}, α = 0.6`, q.momentum(w0, etaSmall, 0.6, steps)),
     run('Newton: one step, exact', [q.newtonStep(w0)]),
   ];
-  const contours = await ng.analysis.contourPlot(q, runs, { domain: [[-1.6, 1.6], [-1.1, 2.1]], levels: [0.1, 0.5, 1.5, 3, 6, 10, 16] });
+  const contours = await ng.analysis.contourPlot(q, runs, {
+    domain: [
+      [-1.6, 1.6],
+      [-1.1, 2.1],
+    ],
+    levels: [0.1, 0.5, 1.5, 3, 6, 10, 16],
+  });
   const convergence = await ng.analysis.convergencePlot(q, runs, [{ label: 'theory (κ−1)/(κ+1)', rate: q.optimalRate, from: w0 }]);
   const f1 = path.join(outDir, 'quadratic-contours.svg');
   const f2 = path.join(outDir, 'quadratic-convergence.svg');

@@ -170,12 +170,18 @@ function loadData(name: string, valSplit: number): Data {
 
 function makeOptimizer(name: string, params: ng.Tensor[], lr: number): ng.optim.Optimizer {
   switch (name) {
-    case 'adam': return new ng.optim.Adam(params, { lr });
-    case 'adamw': return new ng.optim.AdamW(params, { lr });
-    case 'sgd': return new ng.optim.SGD(params, { lr, momentum: 0.9 });
-    case 'rmsprop': return new ng.optim.RMSprop(params, { lr });
-    case 'rprop': return new ng.optim.Rprop(params, { lr });
-    default: return fail(`unknown --optimizer '${name}' (adam, adamw, sgd, rmsprop, rprop)`);
+    case 'adam':
+      return new ng.optim.Adam(params, { lr });
+    case 'adamw':
+      return new ng.optim.AdamW(params, { lr });
+    case 'sgd':
+      return new ng.optim.SGD(params, { lr, momentum: 0.9 });
+    case 'rmsprop':
+      return new ng.optim.RMSprop(params, { lr });
+    case 'rprop':
+      return new ng.optim.Rprop(params, { lr });
+    default:
+      return fail(`unknown --optimizer '${name}' (adam, adamw, sgd, rmsprop, rprop)`);
   }
 }
 
@@ -183,22 +189,26 @@ async function train(argv: string[]): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
     const options = {
-        data: { type: 'string' },
-        epochs: { type: 'string' },
-        'val-split': { type: 'string' },
-        'batch-size': { type: 'string' },
-        lr: { type: 'string' },
-        optimizer: { type: 'string' },
-        hidden: { type: 'string' },
-        'no-batchnorm': { type: 'boolean' },
-        'step-size': { type: 'string' },
-        gamma: { type: 'string' },
-        seed: { type: 'string' },
-        threads: { type: 'string' },
-        out: { type: 'string' },
-        'no-progress': { type: 'boolean' },
-      } as const;
-    const valued = new Set(Object.entries(options).filter(([, o]) => o.type === 'string').map(([k]) => `--${k}`));
+      data: { type: 'string' },
+      epochs: { type: 'string' },
+      'val-split': { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      optimizer: { type: 'string' },
+      hidden: { type: 'string' },
+      'no-batchnorm': { type: 'boolean' },
+      'step-size': { type: 'string' },
+      gamma: { type: 'string' },
+      seed: { type: 'string' },
+      threads: { type: 'string' },
+      out: { type: 'string' },
+      'no-progress': { type: 'boolean' },
+    } as const;
+    const valued = new Set(
+      Object.entries(options)
+        .filter(([, o]) => o.type === 'string')
+        .map(([k]) => `--${k}`),
+    );
     ({ values } = parseArgs({ args: joinNegativeValues(argv, valued), options, strict: true }));
   } catch (e) {
     fail((e as Error).message);

@@ -20,8 +20,7 @@ const TENSOR_OPTIONS = ['requiresGrad', 'dtype'] as const;
  */
 function requiresGradOf(fn: string, opts: TensorOptions | undefined): boolean {
   const o = checkOptions(fn, opts, TENSOR_OPTIONS, '{ requiresGrad: true }');
-  if (o.dtype !== undefined && o.dtype !== 'float32')
-    throw argError(fn, 'dtype', "'float32' (nativegrad tensors are float32 only)", o.dtype);
+  if (o.dtype !== undefined && o.dtype !== 'float32') throw argError(fn, 'dtype', "'float32' (nativegrad tensors are float32 only)", o.dtype);
   if (o.requiresGrad !== undefined && typeof o.requiresGrad !== 'boolean') throw argError(fn, 'requiresGrad', 'a boolean', o.requiresGrad);
   return o.requiresGrad ?? false;
 }
@@ -90,8 +89,7 @@ export function tensor(values: NestedNumbers | ArrayLike<number>, shapeOrOpts?: 
   }
   if (shape !== undefined && shape !== null) {
     const size = checkShape(fn, 'shape', shape);
-    if (size !== data.length)
-      throw rangeError(fn, `${data.length} values do not fill shape ${shapeStr(shape)} (${size} elements)`);
+    if (size !== data.length) throw rangeError(fn, `${data.length} values do not fill shape ${shapeStr(shape)} (${size} elements)`);
     inferred = shape.slice();
   }
   return withGrad(new Tensor(data, inferred), grad);

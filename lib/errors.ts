@@ -43,12 +43,7 @@ export function shapeError(fn: string, message: string): Error {
 }
 
 /** Checks that `v` is a finite number (optionally an integer within bounds). */
-export function checkNumber(
-  fn: string,
-  arg: string,
-  v: unknown,
-  opts: { integer?: boolean; min?: number; max?: number; minExclusive?: boolean } = {},
-): number {
+export function checkNumber(fn: string, arg: string, v: unknown, opts: { integer?: boolean; min?: number; max?: number; minExclusive?: boolean } = {}): number {
   const kind = opts.integer ? 'an integer' : 'a finite number';
   const bounds =
     opts.min !== undefined && opts.max !== undefined
@@ -60,12 +55,8 @@ export function checkNumber(
         : opts.max !== undefined
           ? ` <= ${opts.max}`
           : '';
-  if (typeof v !== 'number' || !Number.isFinite(v) || (opts.integer && !Number.isInteger(v)))
-    throw argError(fn, arg, kind + bounds, v);
-  if (
-    (opts.min !== undefined && (opts.minExclusive ? v <= opts.min : v < opts.min)) ||
-    (opts.max !== undefined && v > opts.max)
-  )
+  if (typeof v !== 'number' || !Number.isFinite(v) || (opts.integer && !Number.isInteger(v))) throw argError(fn, arg, kind + bounds, v);
+  if ((opts.min !== undefined && (opts.minExclusive ? v <= opts.min : v < opts.min)) || (opts.max !== undefined && v > opts.max))
     throw rangeError(fn, `argument '${arg}' must be ${kind}${bounds}, got ${v}`);
   return v;
 }

@@ -4,14 +4,31 @@
  */
 export { Tensor } from './tensor';
 export type { NestedNumbers, TensorLike } from './tensor';
-export {
-  tensor, zeros, ones, full, randn, rand, arange,
-  manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, blasConfig,
-} from './creation';
+export { tensor, zeros, ones, full, randn, rand, arange, manualSeed, getRngState, setRngState, setNumThreads, getNumThreads, blasConfig } from './creation';
 export type { TensorOptions } from './creation';
 export {
-  add, sub, mul, div, matmul, matmulInto, transpose, reshape, clone, sum, mean,
-  neg, exp, log, sqrt, abs, pow, relu, sigmoid, tanh, softmax, logSoftmax,
+  add,
+  sub,
+  mul,
+  div,
+  matmul,
+  matmulInto,
+  transpose,
+  reshape,
+  clone,
+  sum,
+  mean,
+  neg,
+  exp,
+  log,
+  sqrt,
+  abs,
+  pow,
+  relu,
+  sigmoid,
+  tanh,
+  softmax,
+  logSoftmax,
 } from './ops';
 export { noGrad, isGradEnabled, setGradEnabled } from './autograd/node';
 export { gradcheck } from './autograd/gradcheck';
@@ -25,6 +42,18 @@ export * as data from './data';
 export { save, load, loadWithMetadata, loadMetadata } from './io/safetensors';
 export * as io from './io';
 export { Trainer, earlyStopping, historyChart, writeHistoryChart, argmax, accuracy, countCorrect } from './train';
-export type { TrainerOptions, FitOptions, History, EpochLog, BatchLog, Callback, Batch, BatchSource, ValidationData, EarlyStoppingOptions, HistoryChartOptions } from './train';
+export type {
+  TrainerOptions,
+  FitOptions,
+  History,
+  EpochLog,
+  BatchLog,
+  Callback,
+  Batch,
+  BatchSource,
+  ValidationData,
+  EarlyStoppingOptions,
+  HistoryChartOptions,
+} from './train';
 export * as train from './train';
 export * as linalg from './linalg';

@@ -32,8 +32,7 @@ function precisionOf(fn: string, opts: LinalgOptions): 'float' | 'double' {
 
 function squareMatrix(fn: string, arg: string, a: unknown): number {
   const t = checkTensor(fn, arg, a);
-  if (t.ndim !== 2 || t.shape[0] !== t.shape[1])
-    throw rangeError(fn, `argument '${arg}' must be a square 2-D Tensor [n, n], got shape ${shapeStr(t.shape)}`);
+  if (t.ndim !== 2 || t.shape[0] !== t.shape[1]) throw rangeError(fn, `argument '${arg}' must be a square 2-D Tensor [n, n], got shape ${shapeStr(t.shape)}`);
   return t.shape[0];
 }
 
@@ -44,7 +43,10 @@ function statusError(fn: string, routine: string, status: number): Error {
   if (status < 0) return new Error(`${fn}: LAPACK ${routine} rejected argument ${-status} (a bug in nativegrad)`);
   if (routine.endsWith('syevd')) return new Error(`${fn}: LAPACK ${routine} did not converge (info = ${status})`);
   if (routine.endsWith('sysv')) return rangeError(fn, `the matrix is singular: the factor D(${status},${status}) of its LDLᵀ decomposition is exactly zero`);
-  return rangeError(fn, `the matrix is not positive definite (its leading minor of order ${status} is not positive); use method 'ldlt' for indefinite matrices`);
+  return rangeError(
+    fn,
+    `the matrix is not positive definite (its leading minor of order ${status} is not positive); use method 'ldlt' for indefinite matrices`,
+  );
 }
 
 /** Eigenvalues (ascending, shape [n]) and eigenvectors (columns of [n, n]) of a symmetric matrix. */
@@ -57,7 +59,8 @@ export function eigh(a: Tensor, opts?: LinalgOptions): { values: Tensor; vectors
   let status: number;
   if (precision === 'float') status = k.linalgEigh(values, vectors, a.data, n);
   else {
-    const v64 = new Float64Array(n), m64 = new Float64Array(n * n);
+    const v64 = new Float64Array(n),
+      m64 = new Float64Array(n * n);
     status = k.linalgEigh(v64, m64, Float64Array.from(a.data), n);
     values.set(v64);
     vectors.set(m64);

@@ -41,10 +41,31 @@ export interface Binding {
   binaryOps: readonly string[];
   unaryOps: readonly string[];
   binaryForward(op: number, out: Float32Array, a: Float32Array, b: Float32Array, shape?: Int32Array, sa?: Int32Array, sb?: Int32Array): void;
-  binaryBackward(op: number, da: Float32Array | null, db: Float32Array | null, dout: Float32Array, a: Float32Array, b: Float32Array, shape?: Int32Array, sa?: Int32Array, sb?: Int32Array): void;
+  binaryBackward(
+    op: number,
+    da: Float32Array | null,
+    db: Float32Array | null,
+    dout: Float32Array,
+    a: Float32Array,
+    b: Float32Array,
+    shape?: Int32Array,
+    sa?: Int32Array,
+    sb?: Int32Array,
+  ): void;
   unaryForward(op: number, out: Float32Array, x: Float32Array, p: number): void;
   unaryBackward(op: number, dx: Float32Array, dout: Float32Array, x: Float32Array, out: Float32Array, p: number): void;
-  sgemm(out: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number, transA: boolean, transB: boolean, alpha: number, beta: number): void;
+  sgemm(
+    out: Float32Array,
+    a: Float32Array,
+    b: Float32Array,
+    M: number,
+    K: number,
+    N: number,
+    transA: boolean,
+    transB: boolean,
+    alpha: number,
+    beta: number,
+  ): void;
   matmulBackward(da: Float32Array | null, db: Float32Array | null, dout: Float32Array, a: Float32Array, b: Float32Array, M: number, K: number, N: number): void;
   transposeForward(out: Float32Array, a: Float32Array, R: number, C: number): void;
   transposeBackward(da: Float32Array, dout: Float32Array, R: number, C: number): void;
@@ -55,13 +76,90 @@ export interface Binding {
 
   // ---- nn.cc: layers and losses ----
   linearForward(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, I: number, O: number): void;
-  linearBackward(dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dout: Float32Array, x: Float32Array, w: Float32Array, N: number, I: number, O: number): void;
+  linearBackward(
+    dx: Float32Array | null,
+    dw: Float32Array | null,
+    db: Float32Array | null,
+    dout: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    N: number,
+    I: number,
+    O: number,
+  ): void;
   linearReluForward(y: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, N: number, I: number, O: number): void;
-  linearReluBackward(dx: Float32Array | null, dw: Float32Array | null, db: Float32Array | null, dout: Float32Array, y: Float32Array, x: Float32Array, w: Float32Array, N: number, I: number, O: number): void;
-  softmaxXentForward(loss: Float32Array, probs: Float32Array, lse: Float32Array, logits: Float32Array, classes: Int32Array | null, target: Float32Array | null, N: number, K: number, smoothing: number, weight?: Float32Array | null, ignoreIndex?: number | null): number;
-  softmaxXentBackward(dlogits: Float32Array | null, dtarget: Float32Array | null, dloss: Float32Array, dlossStride: number, scale: number, probs: Float32Array, lse: Float32Array, logits: Float32Array, classes: Int32Array | null, target: Float32Array | null, N: number, K: number, smoothing: number, weight?: Float32Array | null, ignoreIndex?: number | null): void;
-  batchNorm1dForward(out: Float32Array, mean: Float32Array, rstd: Float32Array, runningMean: Float32Array | null, runningVar: Float32Array | null, x: Float32Array, weight: Float32Array | null, bias: Float32Array | null, N: number, C: number, L: number, eps: number, factor: number, batchStats: boolean): void;
-  batchNorm1dBackward(dx: Float32Array | null, dweight: Float32Array | null, dbias: Float32Array | null, dout: Float32Array, x: Float32Array, mean: Float32Array, rstd: Float32Array, weight: Float32Array | null, N: number, C: number, L: number, batchStats: boolean): void;
+  linearReluBackward(
+    dx: Float32Array | null,
+    dw: Float32Array | null,
+    db: Float32Array | null,
+    dout: Float32Array,
+    y: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    N: number,
+    I: number,
+    O: number,
+  ): void;
+  softmaxXentForward(
+    loss: Float32Array,
+    probs: Float32Array,
+    lse: Float32Array,
+    logits: Float32Array,
+    classes: Int32Array | null,
+    target: Float32Array | null,
+    N: number,
+    K: number,
+    smoothing: number,
+    weight?: Float32Array | null,
+    ignoreIndex?: number | null,
+  ): number;
+  softmaxXentBackward(
+    dlogits: Float32Array | null,
+    dtarget: Float32Array | null,
+    dloss: Float32Array,
+    dlossStride: number,
+    scale: number,
+    probs: Float32Array,
+    lse: Float32Array,
+    logits: Float32Array,
+    classes: Int32Array | null,
+    target: Float32Array | null,
+    N: number,
+    K: number,
+    smoothing: number,
+    weight?: Float32Array | null,
+    ignoreIndex?: number | null,
+  ): void;
+  batchNorm1dForward(
+    out: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    runningMean: Float32Array | null,
+    runningVar: Float32Array | null,
+    x: Float32Array,
+    weight: Float32Array | null,
+    bias: Float32Array | null,
+    N: number,
+    C: number,
+    L: number,
+    eps: number,
+    factor: number,
+    batchStats: boolean,
+  ): void;
+  batchNorm1dBackward(
+    dx: Float32Array | null,
+    dweight: Float32Array | null,
+    dbias: Float32Array | null,
+    dout: Float32Array,
+    x: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    weight: Float32Array | null,
+    N: number,
+    C: number,
+    L: number,
+    batchStats: boolean,
+  ): void;
   dropoutForward(out: Float32Array, mask: Float32Array, x: Float32Array, p: number): void;
   dropoutBackward(dx: Float32Array, dout: Float32Array, mask: Float32Array): void;
   mseForward(each: Float32Array | null, a: Float32Array, b: Float32Array): number;
@@ -70,31 +168,69 @@ export interface Binding {
   // ---- sequential.cc: compileStep's fused Linear/ReLU + cross-entropy step ----
   /** buffers = [x, probs, lse, rowLoss, then per layer: w, b|null, dw|null, db|null, y, dy]; returns Σ_n loss_n. */
   sequentialXentStep(
-    buffers: (Float32Array | null)[], relu: Int32Array, dims: Int32Array, first: number, classes: Int32Array, N: number, smoothing: number, scale: number,
-    weight?: Float32Array | null, ignoreIndex?: number | null,
+    buffers: (Float32Array | null)[],
+    relu: Int32Array,
+    dims: Int32Array,
+    first: number,
+    classes: Int32Array,
+    N: number,
+    smoothing: number,
+    scale: number,
+    weight?: Float32Array | null,
+    ignoreIndex?: number | null,
   ): number;
 
   // ---- optim.cc: one call updates every tensor of a parameter group (arrays in the same order) ----
   /** θ ← θ − η·d with d = g + λθ, momentum buffer b (fresh[k] = 1: b ← d), nesterov d + μb. */
   sgdStep(
-    params: Float32Array[], grads: Float32Array[], buffers: Float32Array[] | null, fresh: Int32Array | null,
-    lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean,
+    params: Float32Array[],
+    grads: Float32Array[],
+    buffers: Float32Array[] | null,
+    fresh: Int32Array | null,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    weightDecay: number,
+    nesterov: boolean,
   ): void;
   /** RMSprop; gradAvg present = centered, buffers present = momentum. */
   rmspropStep(
-    params: Float32Array[], grads: Float32Array[], squareAvg: Float32Array[], gradAvg: Float32Array[] | null,
-    buffers: Float32Array[] | null, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number,
+    params: Float32Array[],
+    grads: Float32Array[],
+    squareAvg: Float32Array[],
+    gradAvg: Float32Array[] | null,
+    buffers: Float32Array[] | null,
+    lr: number,
+    alpha: number,
+    eps: number,
+    weightDecay: number,
+    momentum: number,
   ): void;
   /** Adam (decoupled = false, L2 in the gradient) or AdamW (decoupled = true); maxExpAvgSq present = amsgrad. */
   adamStep(
-    params: Float32Array[], grads: Float32Array[], expAvg: Float32Array[], expAvgSq: Float32Array[],
-    maxExpAvgSq: Float32Array[] | null, steps: Float64Array, lr: number, beta1: number, beta2: number,
-    eps: number, weightDecay: number, decoupled: boolean,
+    params: Float32Array[],
+    grads: Float32Array[],
+    expAvg: Float32Array[],
+    expAvgSq: Float32Array[],
+    maxExpAvgSq: Float32Array[] | null,
+    steps: Float64Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: boolean,
   ): void;
   /** Rprop with the sign-flip rule. */
   rpropStep(
-    params: Float32Array[], grads: Float32Array[], prev: Float32Array[], stepSizes: Float32Array[],
-    etaMinus: number, etaPlus: number, stepMin: number, stepMax: number,
+    params: Float32Array[],
+    grads: Float32Array[],
+    prev: Float32Array[],
+    stepSizes: Float32Array[],
+    etaMinus: number,
+    etaPlus: number,
+    stepMin: number,
+    stepMax: number,
   ): void;
   /** averages[k] ← decay·averages[k] + (1 − decay)·params[k] */
   emaUpdate(averages: Float32Array[], params: Float32Array[], decay: number): void;
@@ -107,19 +243,37 @@ export interface Binding {
   // ---- data.cc, linalg.cc: batches, casts, LAPACK ----
   /** outX [M, R] = x [idx, :], outY [M, Ry] = y [idx, :]; every index checked against N. */
   gatherBatch(
-    outX: Float32Array, x: Float32Array, idx: Int32Array, N: number, R: number,
-    outY: Int32Array | Float32Array | null, y: Int32Array | Float32Array | null, Ry: number,
+    outX: Float32Array,
+    x: Float32Array,
+    idx: Int32Array,
+    N: number,
+    R: number,
+    outY: Int32Array | Float32Array | null,
+    y: Int32Array | Float32Array | null,
+    Ry: number,
   ): void;
   /**
    * outX [M, R] = (float)(x [idx, :] · scale + offset) from bytes x [N, R], outY [M, Ry] = y [idx, :];
    * every index checked against N. idx null: all N rows in order (then outY must be null).
    */
   gatherBytesBatch(
-    outX: Float32Array, x: Uint8Array, idx: Int32Array | null, N: number, R: number, scale: number, offset: number,
-    outY: Int32Array | Float32Array | null, y: Int32Array | Float32Array | null, Ry: number,
+    outX: Float32Array,
+    x: Uint8Array,
+    idx: Int32Array | null,
+    N: number,
+    R: number,
+    scale: number,
+    offset: number,
+    outY: Int32Array | Float32Array | null,
+    y: Int32Array | Float32Array | null,
+    Ry: number,
   ): void;
   /** out[i] = src[i] · scale, formed in double and rounded once. */
-  castToF32(out: Float32Array, src: Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array, scale: number): void;
+  castToF32(
+    out: Float32Array,
+    src: Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array,
+    scale: number,
+  ): void;
   /** LAPACK ?syevd: values ascending, column j of vectors = eigenvector j; reads the lower triangle. Returns the status. */
   linalgEigh<T extends FloatArray>(values: T, vectors: T, a: T, n: number): number;
   /** LAPACK ?sysv: x [n, k] = a⁻¹ b for symmetric a. Returns the status. */
@@ -138,16 +292,61 @@ export interface Binding {
 
 /** Every name of Binding, at run time (the compiler checks the list is complete and exact). */
 const NAMES = {
-  detach: 1, addressMod: 1, axpy: 1, setNumThreads: 1, getNumThreads: 1, blasConfig: 1, manualSeed: 1, rngUniform: 1, rngNormal: 1,
-  rngPermutation: 1, rngDropoutMask: 1, rngGetState: 1, rngSetState: 1,
-  binaryOps: 1, unaryOps: 1, binaryForward: 1, binaryBackward: 1, unaryForward: 1, unaryBackward: 1, sgemm: 1, matmulBackward: 1,
-  transposeForward: 1, transposeBackward: 1, sumForward: 1, sumBackward: 1, softmaxForward: 1, softmaxBackward: 1,
-  linearForward: 1, linearBackward: 1, linearReluForward: 1, linearReluBackward: 1, softmaxXentForward: 1, softmaxXentBackward: 1,
-  batchNorm1dForward: 1, batchNorm1dBackward: 1, dropoutForward: 1, dropoutBackward: 1, mseForward: 1, mseBackward: 1,
+  detach: 1,
+  addressMod: 1,
+  axpy: 1,
+  setNumThreads: 1,
+  getNumThreads: 1,
+  blasConfig: 1,
+  manualSeed: 1,
+  rngUniform: 1,
+  rngNormal: 1,
+  rngPermutation: 1,
+  rngDropoutMask: 1,
+  rngGetState: 1,
+  rngSetState: 1,
+  binaryOps: 1,
+  unaryOps: 1,
+  binaryForward: 1,
+  binaryBackward: 1,
+  unaryForward: 1,
+  unaryBackward: 1,
+  sgemm: 1,
+  matmulBackward: 1,
+  transposeForward: 1,
+  transposeBackward: 1,
+  sumForward: 1,
+  sumBackward: 1,
+  softmaxForward: 1,
+  softmaxBackward: 1,
+  linearForward: 1,
+  linearBackward: 1,
+  linearReluForward: 1,
+  linearReluBackward: 1,
+  softmaxXentForward: 1,
+  softmaxXentBackward: 1,
+  batchNorm1dForward: 1,
+  batchNorm1dBackward: 1,
+  dropoutForward: 1,
+  dropoutBackward: 1,
+  mseForward: 1,
+  mseBackward: 1,
   sequentialXentStep: 1,
-  sgdStep: 1, rmspropStep: 1, adamStep: 1, rpropStep: 1, emaUpdate: 1, optimizerStepsFuse: 1,
-  gatherBatch: 1, gatherBytesBatch: 1, castToF32: 1, linalgEigh: 1, linalgSolveSym: 1, linalgCholeskySolve: 1,
-  argmaxRows: 1, countCorrect: 1, benchSgemm: 1,
+  sgdStep: 1,
+  rmspropStep: 1,
+  adamStep: 1,
+  rpropStep: 1,
+  emaUpdate: 1,
+  optimizerStepsFuse: 1,
+  gatherBatch: 1,
+  gatherBytesBatch: 1,
+  castToF32: 1,
+  linalgEigh: 1,
+  linalgSolveSym: 1,
+  linalgCholeskySolve: 1,
+  argmaxRows: 1,
+  countCorrect: 1,
+  benchSgemm: 1,
 } as const satisfies Record<keyof Binding, 1>;
 export const BINDING_NAMES = Object.freeze(Object.keys(NAMES)) as readonly (keyof Binding)[];
 
@@ -198,17 +397,17 @@ export function possibleSolutions(attempts: Attempt[]): string[] {
         'Build from source: `NATIVEGRAD_BUILD_FROM_SOURCE=1 npm install nativegrad`.',
     );
   if (/musl|Error relocating/.test(all))
-    tips.push('This looks like a musl system (Alpine): build from source with `apk add build-base cmake openblas-dev` then `NATIVEGRAD_BUILD_FROM_SOURCE=1 npm install nativegrad`.');
+    tips.push(
+      'This looks like a musl system (Alpine): build from source with `apk add build-base cmake openblas-dev` then `NATIVEGRAD_BUILD_FROM_SOURCE=1 npm install nativegrad`.',
+    );
   if (/Cannot find module|ENOENT|no such file/i.test(all) && tips.length === 0)
     tips.push(
       'No compiled binary was found: the install step did not run or failed. Run `npm rebuild nativegrad` ' +
         '(or `npm install` in this package) and read its output; building from source needs CMake, a C++17 compiler and OpenBLAS ' +
         '(Debian/Ubuntu: `sudo apt-get install cmake g++ libopenblas-dev`).',
     );
-  if (/NODE_MODULE_VERSION|napi/i.test(all))
-    tips.push('The binary was built for another Node.js: run `npm rebuild nativegrad`.');
-  if (tips.length === 0)
-    tips.push('Reinstall with `NATIVEGRAD_BUILD_FROM_SOURCE=1 npm install nativegrad` and read the build output.');
+  if (/NODE_MODULE_VERSION|napi/i.test(all)) tips.push('The binary was built for another Node.js: run `npm rebuild nativegrad`.');
+  if (tips.length === 0) tips.push('Reinstall with `NATIVEGRAD_BUILD_FROM_SOURCE=1 npm install nativegrad` and read the build output.');
   tips.push('Set NATIVEGRAD_BINARY to the path of a nativegrad.node you built yourself to load it directly.');
   return tips;
 }

@@ -23,10 +23,7 @@ export function checkShape(fn: string, arg: string, shape: unknown): number {
     size *= d;
   }
   if (size > MAX_TENSOR_ELEMENTS)
-    throw rangeError(
-      fn,
-      `shape ${shapeStr(shape as number[])} has ${size} elements; the limit is ${MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)`,
-    );
+    throw rangeError(fn, `shape ${shapeStr(shape as number[])} has ${size} elements; the limit is ${MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)`);
   return size;
 }
 
@@ -68,10 +65,7 @@ export function broadcastShapes(fn: string, a: readonly number[], b: readonly nu
     const da = i < nd - a.length ? 1 : a[i - (nd - a.length)];
     const db = i < nd - b.length ? 1 : b[i - (nd - b.length)];
     if (da !== db && da !== 1 && db !== 1)
-      throw shapeError(
-        fn,
-        `shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`,
-      );
+      throw shapeError(fn, `shapes ${shapeStr(a)} and ${shapeStr(b)} cannot be broadcast together (dimension ${i}: ${da} vs ${db})`);
     out.push(da === 1 ? db : da);
   }
   return out;
@@ -92,8 +86,7 @@ export function broadcastPlan(out: readonly number[], a: readonly number[], b: r
   const na = sizeOf(a);
   const nb = sizeOf(b);
   const n = sizeOf(out);
-  if ((na === n || na === 1) && (nb === n || nb === 1) && (sameShape(a, out) || na === 1) && (sameShape(b, out) || nb === 1))
-    return null;
+  if ((na === n || na === 1) && (nb === n || nb === 1) && (sameShape(a, out) || na === 1) && (sameShape(b, out) || nb === 1)) return null;
   const nd = out.length;
   const stridesFor = (s: readonly number[]): number[] => {
     const st = new Array<number>(nd).fill(0);

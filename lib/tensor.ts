@@ -68,8 +68,7 @@ export function ownsBuffer(d: Float32Array): boolean {
  * `minAlign` (bytes) places even a small one on that boundary (a parameter arena's views).
  */
 export function allocate(fn: string, size: number, minAlign = 1): Float32Array {
-  if (size > MAX_TENSOR_ELEMENTS)
-    throw rangeError(fn, `cannot allocate ${size} elements; the limit is ${MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)`);
+  if (size > MAX_TENSOR_ELEMENTS) throw rangeError(fn, `cannot allocate ${size} elements; the limit is ${MAX_TENSOR_ELEMENTS} (MAX_TENSOR_ELEMENTS)`);
   try {
     const align = Math.max(alignmentFor(size), minAlign);
     if (align === 1) return new Float32Array(size);
@@ -141,8 +140,7 @@ export class Tensor {
   constructor(data: Float32Array, shape: readonly number[], requiresGrad = false) {
     if (!(data instanceof Float32Array)) throw argError('new Tensor', 'data', 'a Float32Array', data);
     const size = checkShape('new Tensor', 'shape', shape);
-    if (data.length !== size)
-      throw rangeError('new Tensor', `data has ${data.length} elements but shape ${shapeStr(shape)} needs ${size}`);
+    if (data.length !== size) throw rangeError('new Tensor', `data has ${data.length} elements but shape ${shapeStr(shape)} needs ${size}`);
     this._data = data;
     // a frozen shape (another tensor's) cannot change under us: share it instead of copying
     this.shape = Object.isFrozen(shape) ? shape : shape.length === 0 ? SCALAR_SHAPE : Object.freeze(shape.slice());
@@ -219,8 +217,7 @@ export class Tensor {
 
   /** The value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1)
-      throw rangeError('Tensor.item', `only a one-element tensor has an item; this one has shape ${shapeStr(this.shape)}`);
+    if (this.size !== 1) throw rangeError('Tensor.item', `only a one-element tensor has an item; this one has shape ${shapeStr(this.shape)}`);
     return this.data[0];
   }
 
@@ -271,26 +268,66 @@ export class Tensor {
   }
 
   // ---- operations as methods (the same as the ng.* functions) ----
-  add(other: TensorLike): Tensor { return ops.add(this, other); }
-  sub(other: TensorLike): Tensor { return ops.sub(this, other); }
-  mul(other: TensorLike): Tensor { return ops.mul(this, other); }
-  div(other: TensorLike): Tensor { return ops.div(this, other); }
-  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  transpose(dim0 = 0, dim1 = 1): Tensor { return ops.transpose(this, dim0, dim1); }
-  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
-  sum(axis?: number, keepDim = false): Tensor { return ops.sum(this, axis, keepDim); }
-  mean(axis?: number, keepDim = false): Tensor { return ops.mean(this, axis, keepDim); }
-  neg(): Tensor { return ops.neg(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  abs(): Tensor { return ops.abs(this); }
-  pow(exponent: number): Tensor { return ops.pow(this, exponent); }
-  relu(): Tensor { return ops.relu(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
+  add(other: TensorLike): Tensor {
+    return ops.add(this, other);
+  }
+  sub(other: TensorLike): Tensor {
+    return ops.sub(this, other);
+  }
+  mul(other: TensorLike): Tensor {
+    return ops.mul(this, other);
+  }
+  div(other: TensorLike): Tensor {
+    return ops.div(this, other);
+  }
+  matmul(other: Tensor): Tensor {
+    return ops.matmul(this, other);
+  }
+  transpose(dim0 = 0, dim1 = 1): Tensor {
+    return ops.transpose(this, dim0, dim1);
+  }
+  reshape(shape: readonly number[]): Tensor {
+    return ops.reshape(this, shape);
+  }
+  sum(axis?: number, keepDim = false): Tensor {
+    return ops.sum(this, axis, keepDim);
+  }
+  mean(axis?: number, keepDim = false): Tensor {
+    return ops.mean(this, axis, keepDim);
+  }
+  neg(): Tensor {
+    return ops.neg(this);
+  }
+  exp(): Tensor {
+    return ops.exp(this);
+  }
+  log(): Tensor {
+    return ops.log(this);
+  }
+  sqrt(): Tensor {
+    return ops.sqrt(this);
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  pow(exponent: number): Tensor {
+    return ops.pow(this, exponent);
+  }
+  relu(): Tensor {
+    return ops.relu(this);
+  }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return ops.tanh(this);
+  }
+  softmax(axis = -1): Tensor {
+    return ops.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return ops.logSoftmax(this, axis);
+  }
 }
 
 /** Throws unless `t` is a live Tensor. */

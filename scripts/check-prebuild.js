@@ -55,7 +55,10 @@ function smoke() {
   // training: a tiny regression network, the loss must fall by 10x
   ng.manualSeed(3);
   const x = ng.randn([32, 4]);
-  const y = ng.tensor(Array.from({ length: 32 }, (_, i) => Math.sin(3 * x.data[4 * i])), [32, 1]); // y = sin(3·x₀)
+  const y = ng.tensor(
+    Array.from({ length: 32 }, (_, i) => Math.sin(3 * x.data[4 * i])),
+    [32, 1],
+  ); // y = sin(3·x₀)
   const model = new ng.nn.Sequential(new ng.nn.Linear(4, 16), new ng.nn.ReLU(), new ng.nn.Linear(16, 1));
   const opt = new ng.optim.Adam(model.parameters(), { lr: 0.02 });
   const mse = new ng.nn.MSELoss();
@@ -126,8 +129,7 @@ function checkBinary(file) {
   if (syms.missing) console.log('SKIP GLIBC version check: objdump not installed (binutils)');
   else if (!syms.ok) fail(`objdump -T ${rel}`, syms.output);
   else {
-    const need = (re) =>
-      [...syms.output.matchAll(re)].map((m) => m[1].split('.').map(Number)).reduce((x, y) => (cmp(x, y) >= 0 ? x : y), [0]);
+    const need = (re) => [...syms.output.matchAll(re)].map((m) => m[1].split('.').map(Number)).reduce((x, y) => (cmp(x, y) >= 0 ? x : y), [0]);
     const glibc = need(/GLIBC_([\d.]+)/g);
     const glibcxx = need(/GLIBCXX_([\d.]+)/g);
     const what = `${rel} needs GLIBC_${glibc.join('.')} and GLIBCXX_${glibcxx.join('.')}`;
@@ -156,7 +158,8 @@ function warnIfStale(file) {
   walk(path.join(root, 'native'));
   sources.push(path.join(root, 'CMakeLists.txt'));
   const newer = sources.filter((f) => fs.statSync(f).mtimeMs > fs.statSync(file).mtimeMs).map((f) => path.relative(root, f));
-  if (newer.length) console.log(`WARN the prebuild is older than ${newer.slice(0, 4).join(', ')}${newer.length > 4 ? ', …' : ''}: run \`npm run prebuildify\` to rebuild it`);
+  if (newer.length)
+    console.log(`WARN the prebuild is older than ${newer.slice(0, 4).join(', ')}${newer.length > 4 ? ', …' : ''}: run \`npm run prebuildify\` to rebuild it`);
 }
 
 function smokeRun(label, env) {

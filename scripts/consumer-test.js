@@ -39,7 +39,17 @@ function fail(what, detail) {
 const env = {};
 for (const [k, v] of Object.entries(process.env)) {
   if (/^(npm_package_|npm_lifecycle_)/.test(k)) continue;
-  if (['npm_config_local_prefix', 'npm_config_call', 'npm_command', 'INIT_CWD', 'NATIVEGRAD_BINARY', 'NATIVEGRAD_PREBUILDS_ONLY', 'NATIVEGRAD_BUILD_FROM_SOURCE'].includes(k))
+  if (
+    [
+      'npm_config_local_prefix',
+      'npm_config_call',
+      'npm_command',
+      'INIT_CWD',
+      'NATIVEGRAD_BINARY',
+      'NATIVEGRAD_PREBUILDS_ONLY',
+      'NATIVEGRAD_BUILD_FROM_SOURCE',
+    ].includes(k)
+  )
     continue;
   env[k] = v;
 }
@@ -175,8 +185,10 @@ function main() {
     const info = JSON.parse(packed.stdout)[0];
     const tarball = path.join(tmp, info.filename);
     const withPrebuild = info.files.some((f) => /^prebuilds\/.*\.node$/.test(f.path));
-    pass(`npm pack: ${info.filename}, ${info.entryCount} files, ${(info.size / 2 ** 20).toFixed(2)} MiB` +
-      `${withPrebuild ? ' (with prebuilds/)' : ' (no prebuilds/)'} (${secs(t)})`);
+    pass(
+      `npm pack: ${info.filename}, ${info.entryCount} files, ${(info.size / 2 ** 20).toFixed(2)} MiB` +
+        `${withPrebuild ? ' (with prebuilds/)' : ' (no prebuilds/)'} (${secs(t)})`,
+    );
     if (!fromSource && !withPrebuild) return fail('the tarball holds prebuilds/', info.files.map((f) => f.path).join('\n'));
 
     // 2. a fresh project installs it (dependencies from the registry)
@@ -222,7 +234,10 @@ function main() {
         2,
       ),
     );
-    for (const [what, file] of [['CommonJS require', 'train.cjs'], ['ESM import (namespace, named, default)', 'train.mjs']]) {
+    for (const [what, file] of [
+      ['CommonJS require', 'train.cjs'],
+      ['ESM import (namespace, named, default)', 'train.mjs'],
+    ]) {
       t = Date.now();
       const r = run(process.execPath, [file], { cwd: app });
       if (r.ok) pass(`${what} trains: ${r.output.trim()} (${secs(t)})`);

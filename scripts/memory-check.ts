@@ -141,8 +141,7 @@ function main(): void {
   const json = argv.includes('--json');
   const which = argv.find((a) => a === 'train' || a === 'alloc') ?? 'all';
   const results: (TrainResult | AllocResult)[] = [];
-  if (which !== 'alloc')
-    results.push(trainCheck(opt('steps', 10000), opt('batch', 128), opt('in', 784), opt('hidden', 256), opt('out', 10)));
+  if (which !== 'alloc') results.push(trainCheck(opt('steps', 10000), opt('batch', 128), opt('in', 784), opt('hidden', 256), opt('out', 10)));
   if (which !== 'train') results.push(allocCheck(opt('tensors', 100000)));
   for (const r of results) {
     if (json) console.log(JSON.stringify(r));

@@ -138,7 +138,15 @@ export function soak(o: Options, log: (s: string) => void = () => undefined): So
   let lastLoss = NaN;
   const sample = (loss: number): void => {
     const m = process.memoryUsage();
-    const s: Sample = { step, rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, loss, seconds: (performance.now() - t0) / 1000 };
+    const s: Sample = {
+      step,
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+      loss,
+      seconds: (performance.now() - t0) / 1000,
+    };
     samples.push(s);
     const prev = samples.length > 1 ? samples[samples.length - 2] : null;
     const rate = prev ? (s.step - prev.step) / Math.max(1e-9, s.seconds - prev.seconds) : 0;
@@ -147,7 +155,9 @@ export function soak(o: Options, log: (s: string) => void = () => undefined): So
         `${(s.external / MB).toFixed(1).padStart(9)} ${(s.arrayBuffers / MB).toFixed(1).padStart(8)} ${loss.toFixed(4).padStart(8)} ${rate ? rate.toFixed(0).padStart(8) : '       -'}`,
     );
   };
-  log(`soak: ${o.steps} steps of the ${kind === 'random' ? 'RANDOM-data' : 'Fashion-MNIST'} MLP 784-256-128-10 (Adam 1e-3, batch 128), memory every ${o.every} steps; warm-up ${o.warmup} steps`);
+  log(
+    `soak: ${o.steps} steps of the ${kind === 'random' ? 'RANDOM-data' : 'Fashion-MNIST'} MLP 784-256-128-10 (Adam 1e-3, batch 128), memory every ${o.every} steps; warm-up ${o.warmup} steps`,
+  );
   log(`   step  RSS(MB) heap(MB) extern(MB)  AB(MB)     loss  steps/s`);
   sample(NaN);
   outer: for (;;) {
@@ -184,7 +194,12 @@ export function soak(o: Options, log: (s: string) => void = () => undefined): So
     rssBaseline: base.rss,
     rssGrowth,
     rssFinalGrowth: last.rss - base.rss,
-    rssSlopePer1000: 1000 * slope(after.map((s) => s.step), after.map((s) => s.rss)),
+    rssSlopePer1000:
+      1000 *
+      slope(
+        after.map((s) => s.step),
+        after.map((s) => s.rss),
+      ),
     heapGrowth: Math.max(...after.map((s) => s.heapUsed)) - base.heapUsed,
     externalGrowth: Math.max(...after.map((s) => s.external)) - base.external,
     limit,

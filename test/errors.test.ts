@@ -66,7 +66,17 @@ const API_CASES: Case[] = [
   ['rank above MAX_RANK', () => ng.zeros(new Array(33).fill(1)), ['ng.zeros', 'rank 33', 'limit is 32']],
   ['nested deeper than MAX_RANK', () => ng.tensor(any(Array.from({ length: 40 }).reduce((v) => [v], [1]))), ['ng.tensor', 'deeper than 32']],
   ['non-numeric data', () => ng.tensor(any(['a'])), ['ng.tensor', "'values[0]'", 'a number', 'the string "a"']],
-  ['non-numeric data deep inside', () => ng.tensor(any([[1, 2], [3, null]])), ['ng.tensor', "'values[1][1]'", 'got null']],
+  [
+    'non-numeric data deep inside',
+    () =>
+      ng.tensor(
+        any([
+          [1, 2],
+          [3, null],
+        ]),
+      ),
+    ['ng.tensor', "'values[1][1]'", 'got null'],
+  ],
   ['ragged nested arrays', () => ng.tensor(any([[1, 2], [3]])), ['ng.tensor', 'ragged', 'values[1]', 'length 2', 'got length 1']],
   ['ragged: a number where an array belongs', () => ng.tensor(any([[1, 2], 3])), ['ng.tensor', 'ragged', 'got number']],
   ['values of the wrong type', () => ng.tensor(any({ a: 1 })), ['ng.tensor', "argument 'values'", 'got an object']],
@@ -92,9 +102,21 @@ const API_CASES: Case[] = [
   ['a disposed tensor in matmul', () => ng.matmul(disposed(), x23()), ['ng.matmul', "argument 'a'", 'disposed']],
   ['data of a disposed tensor', () => disposed().data, ['disposed', '[4, 2]']],
   // backward
-  ['backward on a non-scalar without a gradient', () => ng.mul(ng.ones([2], { requiresGrad: true }), 2).backward(), ['Tensor.backward', 'scalar', 'shape [2]', 'Pass a gradient']],
-  ['backward with a gradient of the wrong shape', () => ng.mul(ng.ones([2], { requiresGrad: true }), 2).backward(ng.ones([3])), ['Tensor.backward', '[3]', '[2]']],
-  ['backward with a gradient that is not a tensor', () => ng.mul(ng.ones([2], { requiresGrad: true }), 2).backward(any([1, 1])), ['Tensor.backward', "argument 'grad'", 'a Tensor']],
+  [
+    'backward on a non-scalar without a gradient',
+    () => ng.mul(ng.ones([2], { requiresGrad: true }), 2).backward(),
+    ['Tensor.backward', 'scalar', 'shape [2]', 'Pass a gradient'],
+  ],
+  [
+    'backward with a gradient of the wrong shape',
+    () => ng.mul(ng.ones([2], { requiresGrad: true }), 2).backward(ng.ones([3])),
+    ['Tensor.backward', '[3]', '[2]'],
+  ],
+  [
+    'backward with a gradient that is not a tensor',
+    () => ng.mul(ng.ones([2], { requiresGrad: true }), 2).backward(any([1, 1])),
+    ['Tensor.backward', "argument 'grad'", 'a Tensor'],
+  ],
   ['backward on a tensor without a graph', () => ng.ones([1]).backward(), ['Tensor.backward', 'does not require grad']],
   [
     'backward twice through a freed graph',
@@ -135,7 +157,15 @@ const NATIVE_CASES: Case[] = [
   ['sgemm with a negative size', () => raw.sgemm(F(4), F(6), F(6), -2, 3, 2, false, false, 1, 0), ["'M'", 'non-negative integer']],
   ['sgemm with a size above 2^31', () => raw.sgemm(F(4), F(6), F(6), 2 ** 40, 3, 2, false, false, 1, 0), ['above 2^31']],
   ['sgemm without arguments', () => raw.sgemm(), ['must be']],
-  ['sgemm on a detached buffer', () => { const a = F(6); raw.detach(a); raw.sgemm(F(4), a, F(6), 2, 3, 2, false, false, 1, 0); }, ["'a' has 0 elements"]],
+  [
+    'sgemm on a detached buffer',
+    () => {
+      const a = F(6);
+      raw.detach(a);
+      raw.sgemm(F(4), a, F(6), 2, 3, 2, false, false, 1, 0);
+    },
+    ["'a' has 0 elements"],
+  ],
   ['matmulBackward with a too-small da', () => raw.matmulBackward(F(1), null, F(4), F(6), F(6), 2, 3, 2), ["'da' has 1"]],
   ['matmulBackward with a too-small dout', () => raw.matmulBackward(F(6), F(6), F(3), F(6), F(6), 2, 3, 2), ["'dout' has 3"]],
   ['binaryForward with operands of different lengths', () => raw.binaryForward(0, F(4), F(3), F(4)), ['operand lengths 3 and 4']],
@@ -183,11 +213,21 @@ describe('errors: bad calls throw useful Errors and never crash', () => {
   });
 
   it('a failed op leaves no trace: its inputs are intact and usable', () => {
-    const a = ng.tensor([[1, 2, 3], [4, 5, 6]], undefined, { requiresGrad: true });
+    const a = ng.tensor(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
     expect(() => ng.add(a, ng.ones([4]))).to.throw();
     expect(() => ng.matmul(a, a)).to.throw();
     ng.sum(ng.mul(a, a)).backward();
-    expect(a.grad!.toArray()).to.deep.equal([[2, 4, 6], [8, 10, 12]]);
+    expect(a.grad!.toArray()).to.deep.equal([
+      [2, 4, 6],
+      [8, 10, 12],
+    ]);
   });
 
   it('an allocation that fails for real throws a RangeError naming the size (child with a 3 GB address space)', function () {
@@ -216,6 +256,9 @@ describe('errors: bad calls throw useful Errors and never crash', () => {
 
   it('the process is still alive and computing afterwards', () => {
     const y = ng.matmul(ng.ones([2, 3]), ng.ones([3, 2]));
-    expect(y.toArray()).to.deep.equal([[3, 3], [3, 3]]);
+    expect(y.toArray()).to.deep.equal([
+      [3, 3],
+      [3, 3],
+    ]);
   });
 });

@@ -19,11 +19,7 @@ export function fixture(name: string): any {
 }
 
 /** Asserts every element of `actual` is within rtol·max(|expected|)+atol of `expected`. */
-export function expectClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  opts: { rtol?: number; atol?: number; what?: string } = {},
-): void {
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, opts: { rtol?: number; atol?: number; what?: string } = {}): void {
   const rtol = opts.rtol ?? 1e-5;
   const atol = opts.atol ?? 0;
   expect(actual.length, `${opts.what ?? 'value'}: length`).to.equal(expected.length);

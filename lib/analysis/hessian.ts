@@ -106,8 +106,7 @@ export type CriticalPoint = 'minimum' | 'maximum' | 'saddle' | 'degenerate';
 export function classifyCriticalPoint(H: Tensor, opts?: { tol?: number }): CriticalPoint {
   const fn = 'ng.analysis.classifyCriticalPoint';
   checkTensor(fn, 'hessian', H);
-  if (H.ndim !== 2 || H.shape[0] !== H.shape[1] || H.size === 0)
-    throw argError(fn, 'hessian', `a non-empty square 2-D Tensor, got shape ${shapeStr(H.shape)}`);
+  if (H.ndim !== 2 || H.shape[0] !== H.shape[1] || H.size === 0) throw argError(fn, 'hessian', `a non-empty square 2-D Tensor, got shape ${shapeStr(H.shape)}`);
   const tol = checkNumber(fn, 'tol', checkOptions(fn, opts, ['tol'], '{ tol: 1e-3 }').tol ?? 1e-3, { min: 0 });
   const lam = Array.from(eigh(H).values.data);
   const t = tol * Math.max(...lam.map(Math.abs));

@@ -77,8 +77,7 @@ export function quadratic(A: Tensor, b: Tensor, c = 0): Quadratic {
   const kappa = lmax / lmin;
   const Aw = (w: number[]): number[] => a.map((row) => row.reduce((s, v, j) => s + v * w[j], 0));
   const checkW = (what: string, w: unknown): number[] => {
-    if (!Array.isArray(w) || w.length !== n || w.some((v) => typeof v !== 'number'))
-      throw argError(`Quadratic.${what}`, 'w', `an array of ${n} numbers`, w);
+    if (!Array.isArray(w) || w.length !== n || w.some((v) => typeof v !== 'number')) throw argError(`Quadratic.${what}`, 'w', `an array of ${n} numbers`, w);
     return w as number[];
   };
   const grad = (w: number[]): number[] => Aw(w).map((v, i) => v - bv[i]);

@@ -63,11 +63,16 @@ export function backward(root: Tensor, grad: Tensor | undefined, opts?: { retain
     retainGraph = o.retainGraph ?? false;
   }
   if (!root.requiresGrad)
-    throw new Error(`${fn}: this tensor does not require grad and has no recorded graph (create inputs with { requiresGrad: true }, and do not call it inside noGrad)`);
+    throw new Error(
+      `${fn}: this tensor does not require grad and has no recorded graph (create inputs with { requiresGrad: true }, and do not call it inside noGrad)`,
+    );
   let seed: Float32Array;
   if (grad === undefined) {
     if (root.size !== 1)
-      throw rangeError(fn, `backward() without a gradient needs a scalar (one element); this tensor has shape ${shapeStr(root.shape)}. Pass a gradient of that shape, or reduce first (sum/mean).`);
+      throw rangeError(
+        fn,
+        `backward() without a gradient needs a scalar (one element); this tensor has shape ${shapeStr(root.shape)}. Pass a gradient of that shape, or reduce first (sum/mean).`,
+      );
     seed = ONE;
     ONE[0] = 1; // (nothing should write a node's incoming gradient; if something did, this undoes it)
   } else {

@@ -55,7 +55,19 @@ const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 /** Bytes per element of each dtype that load accepts. */
 const DTYPE_BYTES: Record<string, number> = {
-  F32: 4, F64: 8, F16: 2, BF16: 2, I64: 8, U64: 8, I32: 4, U32: 4, I16: 2, U16: 2, I8: 1, U8: 1, BOOL: 1,
+  F32: 4,
+  F64: 8,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  U64: 8,
+  I32: 4,
+  U32: 4,
+  I16: 2,
+  U16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** A module (anything with stateDict()) or a record of named tensors. */
@@ -89,8 +101,7 @@ function checkMetadata(fn: string, metadata: unknown): Record<string, string> | 
   if (metadata === undefined || metadata === null) return undefined;
   if (typeof metadata !== 'object' || Array.isArray(metadata)) throw argError(fn, 'metadata', 'a Record<string, string>', metadata);
   for (const [key, v] of Object.entries(metadata))
-    if (typeof v !== 'string')
-      throw argError(fn, `metadata['${key}']`, 'a string (the format stores only strings; JSON.stringify other values)', v);
+    if (typeof v !== 'string') throw argError(fn, `metadata['${key}']`, 'a string (the format stores only strings; JSON.stringify other values)', v);
   return metadata as Record<string, string>;
 }
 
@@ -108,8 +119,11 @@ function encodeHeader(fn: string, entries: [string, Tensor][], metadata: Record<
   const json = Buffer.from(text, 'utf8');
   const padded = Math.ceil(json.length / 8) * 8;
   if (padded > MAX_HEADER_BYTES) throw new Error(`${fn}: the header would take ${padded} bytes; the format's limit is ${MAX_HEADER_BYTES} (MAX_HEADER_BYTES)`);
-  if (jsonSizeProblem(text, MAX_HEADER_DEPTH, MAX_HEADER_ITEMS)) // what load would refuse (only many tensors or metadata keys get here)
-    throw new Error(`${fn}: the header would hold more than ${MAX_HEADER_ITEMS} JSON items (MAX_HEADER_ITEMS: keys, values and containers, enough for ~150,000 tensors)`);
+  if (jsonSizeProblem(text, MAX_HEADER_DEPTH, MAX_HEADER_ITEMS))
+    // what load would refuse (only many tensors or metadata keys get here)
+    throw new Error(
+      `${fn}: the header would hold more than ${MAX_HEADER_ITEMS} JSON items (MAX_HEADER_ITEMS: keys, values and containers, enough for ~150,000 tensors)`,
+    );
   const header = Buffer.alloc(8 + padded, 0x20);
   header.writeBigUInt64LE(BigInt(padded), 0);
   json.copy(header, 8);
@@ -207,7 +221,8 @@ function parseEntry(fail: (msg: string) => Error, name: string, v: unknown, data
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw fail(`${where}: its entry must be an object { dtype, shape, data_offsets }`);
   const e = v as Record<string, unknown>;
   for (const f of ENTRY_FIELDS) if (!Object.prototype.hasOwnProperty.call(e, f)) throw fail(`${where}: missing field '${f}'`);
-  for (const f of Object.keys(e)) if (!ENTRY_FIELDS.includes(f)) throw fail(`${where}: unexpected field ${JSON.stringify(f)} (allowed: dtype, shape, data_offsets)`);
+  for (const f of Object.keys(e))
+    if (!ENTRY_FIELDS.includes(f)) throw fail(`${where}: unexpected field ${JSON.stringify(f)} (allowed: dtype, shape, data_offsets)`);
   const dtype = e.dtype;
   if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES))
     throw fail(`${where}: unsupported dtype ${JSON.stringify(dtype)} (supported: ${Object.keys(DTYPE_BYTES).join(', ')})`);
@@ -220,8 +235,7 @@ function parseEntry(fail: (msg: string) => Error, name: string, v: unknown, data
   let count = shape.includes(0) ? 0 : 1;
   for (let i = 0; i < shape.length && count > 0; i++) {
     count *= shape[i];
-    if (count > MAX_TENSOR_ELEMENTS)
-      throw fail(`${where}: shape ${shapeStr(shape)} has more than ${MAX_TENSOR_ELEMENTS} elements (MAX_TENSOR_ELEMENTS)`);
+    if (count > MAX_TENSOR_ELEMENTS) throw fail(`${where}: shape ${shapeStr(shape)} has more than ${MAX_TENSOR_ELEMENTS} elements (MAX_TENSOR_ELEMENTS)`);
   }
   const off = e.data_offsets;
   if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => typeof o === 'number' && Number.isSafeInteger(o) && o >= 0))
@@ -231,8 +245,7 @@ function parseEntry(fail: (msg: string) => Error, name: string, v: unknown, data
   const need = count * DTYPE_BYTES[dtype];
   if (end - begin !== need)
     throw fail(`${where}: data_offsets [${begin}, ${end}] span ${end - begin} bytes, but shape ${shapeStr(shape)} of ${dtype} needs ${need}`);
-  if (end > dataBytes)
-    throw fail(`${where}: data_offsets [${begin}, ${end}] run past the end of the data section (${dataBytes} bytes)`);
+  if (end > dataBytes) throw fail(`${where}: data_offsets [${begin}, ${end}] run past the end of the data section (${dataBytes} bytes)`);
   return { name, dtype, shape, count, begin, end };
 }
 
@@ -251,7 +264,8 @@ function readHeader(fail: (msg: string) => Error, src: Source): Header {
   const n = new DataView(lenBytes.buffer).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) throw fail(`the header length ${n} exceeds the limit of ${MAX_HEADER_BYTES} bytes (MAX_HEADER_BYTES)`);
   const headerLen = Number(n);
-  if (headerLen > src.size - 8) throw fail(`the header length ${headerLen} is larger than the rest of the file (${src.size - 8} bytes): truncated, or not a safetensors file`);
+  if (headerLen > src.size - 8)
+    throw fail(`the header length ${headerLen} is larger than the rest of the file (${src.size - 8} bytes): truncated, or not a safetensors file`);
   const raw = new Uint8Array(headerLen);
   src.read(raw, 8);
   let text: string;
@@ -264,7 +278,8 @@ function readHeader(fail: (msg: string) => Error, src: Source): Header {
   if (text[0] !== '{') throw fail(`the header must be a JSON object starting with '{'; it starts with ${JSON.stringify(text.slice(0, 20))}`);
   const tooBig = jsonSizeProblem(text, MAX_HEADER_DEPTH, MAX_HEADER_ITEMS);
   if (tooBig === 'depth') throw fail(`the header nests deeper than ${MAX_HEADER_DEPTH} levels (MAX_HEADER_DEPTH; a safetensors header needs 3)`);
-  if (tooBig === 'items') throw fail(`the header holds more than ${MAX_HEADER_ITEMS} JSON items (MAX_HEADER_ITEMS: keys, values and containers, enough for ~150,000 tensors)`);
+  if (tooBig === 'items')
+    throw fail(`the header holds more than ${MAX_HEADER_ITEMS} JSON items (MAX_HEADER_ITEMS: keys, values and containers, enough for ~150,000 tensors)`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -273,7 +288,10 @@ function readHeader(fail: (msg: string) => Error, src: Source): Header {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw fail('the header must be a JSON object');
   const dup = findDuplicateKey(text);
-  if (dup) throw fail(`the header has the key ${JSON.stringify(dup.key)} twice${dup.where ? ` in ${JSON.stringify(dup.where)}` : ''}; a file with duplicate names is ambiguous`);
+  if (dup)
+    throw fail(
+      `the header has the key ${JSON.stringify(dup.key)} twice${dup.where ? ` in ${JSON.stringify(dup.where)}` : ''}; a file with duplicate names is ambiguous`,
+    );
   const dataStart = 8 + headerLen;
   const dataBytes = src.size - dataStart;
   const metadata: [string, string][] = [];
@@ -296,12 +314,12 @@ function readHeader(fail: (msg: string) => Error, src: Source): Header {
   for (const e of entries) {
     if (e.begin < at)
       throw fail(`tensors ${JSON.stringify(prev!.name)} [${prev!.begin}, ${prev!.end}] and ${JSON.stringify(e.name)} [${e.begin}, ${e.end}] overlap`);
-    if (e.begin > at) throw fail(`bytes [${at}, ${e.begin}) of the data section belong to no tensor (before ${JSON.stringify(e.name)}): the offsets are not contiguous`);
+    if (e.begin > at)
+      throw fail(`bytes [${at}, ${e.begin}) of the data section belong to no tensor (before ${JSON.stringify(e.name)}): the offsets are not contiguous`);
     at = e.end;
     prev = e;
   }
-  if (at !== dataBytes)
-    throw fail(`${dataBytes - at} trailing bytes after the last tensor's data (the tensors cover ${at} of the ${dataBytes} data bytes)`);
+  if (at !== dataBytes) throw fail(`${dataBytes - at} trailing bytes after the last tensor's data (the tensors cover ${at} of the ${dataBytes} data bytes)`);
   return { entries, metadata: Object.fromEntries(metadata), dataStart };
 }
 
@@ -330,25 +348,44 @@ function readTensor(src: Source, dataStart: number, e: Entry): Float32Array {
   const dv = new DataView(raw.buffer);
   const n = e.count;
   switch (e.dtype) {
-    case 'F32': for (let i = 0; i < n; i++) out[i] = dv.getFloat32(4 * i, true); break;
-    case 'F16': for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true)); break;
+    case 'F32':
+      for (let i = 0; i < n; i++) out[i] = dv.getFloat32(4 * i, true);
+      break;
+    case 'F16':
+      for (let i = 0; i < n; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true));
+      break;
     case 'BF16': {
       const bits = new Uint32Array(out.buffer, out.byteOffset, out.length);
       for (let i = 0; i < n; i++) bits[i] = dv.getUint16(2 * i, true) << 16;
       break;
     }
-    case 'I64': for (let i = 0; i < n; i++) out[i] = Number(dv.getBigInt64(8 * i, true)); break;
-    case 'U64': for (let i = 0; i < n; i++) out[i] = Number(dv.getBigUint64(8 * i, true)); break;
-    case 'BOOL': for (let i = 0; i < n; i++) out[i] = raw[i] ? 1 : 0; break;
-    case 'U8': k.castToF32(out, raw, 1); break;
-    case 'I8': k.castToF32(out, new Int8Array(raw.buffer), 1); break;
+    case 'I64':
+      for (let i = 0; i < n; i++) out[i] = Number(dv.getBigInt64(8 * i, true));
+      break;
+    case 'U64':
+      for (let i = 0; i < n; i++) out[i] = Number(dv.getBigUint64(8 * i, true));
+      break;
+    case 'BOOL':
+      for (let i = 0; i < n; i++) out[i] = raw[i] ? 1 : 0;
+      break;
+    case 'U8':
+      k.castToF32(out, raw, 1);
+      break;
+    case 'I8':
+      k.castToF32(out, new Int8Array(raw.buffer), 1);
+      break;
     default: {
       if (!LITTLE_ENDIAN) throw new Error(`ng.load: ${e.dtype} on a big-endian host is not supported`);
       const view =
-        e.dtype === 'F64' ? new Float64Array(raw.buffer) :
-        e.dtype === 'I32' ? new Int32Array(raw.buffer) :
-        e.dtype === 'U32' ? new Uint32Array(raw.buffer) :
-        e.dtype === 'I16' ? new Int16Array(raw.buffer) : new Uint16Array(raw.buffer);
+        e.dtype === 'F64'
+          ? new Float64Array(raw.buffer)
+          : e.dtype === 'I32'
+            ? new Int32Array(raw.buffer)
+            : e.dtype === 'U32'
+              ? new Uint32Array(raw.buffer)
+              : e.dtype === 'I16'
+                ? new Int16Array(raw.buffer)
+                : new Uint16Array(raw.buffer);
       k.castToF32(out, view, 1);
     }
   }

@@ -12,8 +12,19 @@ import { Tensor, checkTensor } from '../tensor';
 import { argError, checkNumber, checkOptions, rangeError, shapeStr } from '../errors';
 
 export type Nonlinearity =
-  | 'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
-  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+  | 'linear'
+  | 'identity'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu';
 export type FanMode = 'fan_in' | 'fan_out';
 
 /**
@@ -24,8 +35,15 @@ export type FanMode = 'fan_in' | 'fan_out';
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   const fn = 'ng.nn.init.calculateGain';
   switch (nonlinearity) {
-    case 'linear': case 'identity': case 'conv1d': case 'conv2d': case 'conv3d':
-    case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d': case 'sigmoid':
+    case 'linear':
+    case 'identity':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'conv_transpose1d':
+    case 'conv_transpose2d':
+    case 'conv_transpose3d':
+    case 'sigmoid':
       return 1;
     case 'tanh':
       return 5 / 3;
@@ -45,8 +63,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 /** [fan_in, fan_out] of a tensor of at least 2 dimensions (see the file comment). */
 export function calculateFans(t: Tensor, fn = 'ng.nn.init.calculateFans'): [number, number] {
   checkTensor(fn, 'tensor', t);
-  if (t.ndim < 2)
-    throw rangeError(fn, `fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape ${shapeStr(t.shape)})`);
+  if (t.ndim < 2) throw rangeError(fn, `fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape ${shapeStr(t.shape)})`);
   let receptive = 1;
   for (let i = 2; i < t.ndim; i++) receptive *= t.shape[i];
   return [t.shape[1] * receptive, t.shape[0] * receptive];

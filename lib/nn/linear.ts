@@ -50,7 +50,15 @@ export class Linear extends Module {
     if (o.bias !== undefined && typeof o.bias !== 'boolean') throw argError(fn, 'bias', 'a boolean', o.bias);
     const how = o.init ?? 'xavierUniform';
     const fill = typeof how === 'function' ? how : Object.hasOwn(INITS, how) ? INITS[how] : undefined; // not Object.prototype's names
-    if (!fill) throw argError(fn, 'init', `one of ${Object.keys(INITS).map((s) => `'${s}'`).join(', ')} or a function`, how);
+    if (!fill)
+      throw argError(
+        fn,
+        'init',
+        `one of ${Object.keys(INITS)
+          .map((s) => `'${s}'`)
+          .join(', ')} or a function`,
+        how,
+      );
     this.weight = new Tensor(allocate(fn, outFeatures * inFeatures), [outFeatures, inFeatures]);
     fill(this.weight);
     this.registerParameter('weight', this.weight);

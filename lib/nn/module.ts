@@ -318,7 +318,9 @@ export abstract class Module {
     ancestors.push(this);
     const kids = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;
-    const lines = kids.map(([n, m]) => `  (${n}): ${ancestors.includes(m) ? `<the enclosing ${m.constructor.name}>` : m.describeWithin(ancestors).split('\n').join('\n  ')}`);
+    const lines = kids.map(
+      ([n, m]) => `  (${n}): ${ancestors.includes(m) ? `<the enclosing ${m.constructor.name}>` : m.describeWithin(ancestors).split('\n').join('\n  ')}`,
+    );
     ancestors.pop();
     if (!kids.length) return `${head})`;
     return `${head}\n${lines.join('\n')}\n)`;

@@ -44,7 +44,12 @@ function readsInputOnly(m: Module | undefined): boolean {
   if (m === undefined) return false;
   const p = Object.getPrototypeOf(m);
   return (
-    (p === Linear.prototype || p === ReLU.prototype || p === Sigmoid.prototype || p === Tanh.prototype || p === Softmax.prototype || p === BatchNorm1d.prototype) &&
+    (p === Linear.prototype ||
+      p === ReLU.prototype ||
+      p === Sigmoid.prototype ||
+      p === Tanh.prototype ||
+      p === Softmax.prototype ||
+      p === BatchNorm1d.prototype) &&
     hasOwnForward(m)
   );
 }

@@ -49,8 +49,7 @@ function checkMatmul(fn: string, x: Tensor, y: Tensor): [Tensor, Tensor, number,
   if (b.ndim !== 2) throw argError(fn, 'b', 'a 2-D Tensor', b);
   const [M, K] = a.shape;
   const [K2, N] = b.shape;
-  if (K !== K2)
-    throw shapeError(fn, `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be multiplied: a has ${K} columns, b has ${K2} rows`);
+  if (K !== K2) throw shapeError(fn, `shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} cannot be multiplied: a has ${K} columns, b has ${K2} rows`);
   return [a, b, M, K, N];
 }
 

@@ -13,7 +13,10 @@ export function opCodes<N extends string>(table: 'binaryOps' | 'unaryOps', names
   const codes = {} as Record<N, number>;
   for (const name of names) {
     const code = list.indexOf(name);
-    if (code < 0) throw new Error(`nativegrad: the native addon has no '${name}' op in its ${table} table (${list.join(', ')}): it was built from older sources; rebuild it (npm run build:native)`);
+    if (code < 0)
+      throw new Error(
+        `nativegrad: the native addon has no '${name}' op in its ${table} table (${list.join(', ')}): it was built from older sources; rebuild it (npm run build:native)`,
+      );
     codes[name] = code;
   }
   return codes;

@@ -49,8 +49,7 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
     const lr = checkLr(fn, name('lr'), o.lr);
     const eps = checkHyper(fn, name('eps'), 'epsilon value', o.eps, '>= 0', (x) => x >= 0);
     const betas = checkPair(fn, name('betas'), o.betas, '[0.9, 0.999]');
-    for (const i of [0, 1])
-      betas[i] = checkHyper(fn, `${name('betas')}[${i}]`, `beta parameter at index ${i}`, betas[i], 'in [0, 1)', (x) => x >= 0 && x < 1);
+    for (const i of [0, 1]) betas[i] = checkHyper(fn, `${name('betas')}[${i}]`, `beta parameter at index ${i}`, betas[i], 'in [0, 1)', (x) => x >= 0 && x < 1);
     const weightDecay = checkHyper(fn, name('weightDecay'), 'weight_decay value', o.weightDecay, '>= 0', (x) => x >= 0);
     const amsgrad = checkBool(fn, name('amsgrad'), o.amsgrad);
     return { lr, betas, eps, weightDecay, amsgrad };
@@ -82,7 +81,14 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
 export class Adam extends AdamFamily {
   protected readonly decoupled = false;
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super('ng.optim.Adam', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, ...given('ng.optim.Adam', opts, '{ lr: 1e-3 }') });
+    super('ng.optim.Adam', params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      ...given('ng.optim.Adam', opts, '{ lr: 1e-3 }'),
+    });
   }
 }
 
@@ -90,6 +96,13 @@ export class Adam extends AdamFamily {
 export class AdamW extends AdamFamily {
   protected readonly decoupled = true;
   constructor(params: Params<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super('ng.optim.AdamW', params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, ...given('ng.optim.AdamW', opts, '{ lr: 1e-3 }') });
+    super('ng.optim.AdamW', params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0.01,
+      amsgrad: false,
+      ...given('ng.optim.AdamW', opts, '{ lr: 1e-3 }'),
+    });
   }
 }

@@ -117,7 +117,11 @@ export class EMA {
   /** θ' ← decay·θ' + (1 − decay)·θ for every parameter of the module given at construction. */
   update(): void {
     const params = this.aligned('ng.optim.EMA.update', 'the module', this.module);
-    kernels.emaUpdate(this.averages.map((a) => a.data), params.map((p) => p.data), this._decay);
+    kernels.emaUpdate(
+      this.averages.map((a) => a.data),
+      params.map((p) => p.data),
+      this._decay,
+    );
     this.numUpdates += 1;
   }
 
@@ -150,8 +154,7 @@ export class EMA {
       throw argError(fn, 'stateDict', 'an object { decay, numUpdates, averages } from stateDict()', sd);
     const decay = checkDecay(fn, sd.decay);
     const numUpdates = sd.numUpdates;
-    if (typeof numUpdates !== 'number' || !Number.isInteger(numUpdates) || numUpdates < 0)
-      throw argError(fn, 'numUpdates', 'an integer >= 0', numUpdates);
+    if (typeof numUpdates !== 'number' || !Number.isInteger(numUpdates) || numUpdates < 0) throw argError(fn, 'numUpdates', 'an integer >= 0', numUpdates);
     const named = Object.entries(sd.averages);
     const src = this.aligned(fn, 'the state dict', { namedParameters: () => named });
     this.averages.forEach((a, i) => a.data.set(src[i].data));

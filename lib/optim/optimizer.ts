@@ -125,8 +125,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     const list = Array.from(params as Iterable<unknown>);
     if (list.length === 0) throw rangeError(fn, "argument 'params' is empty: the optimizer got no parameters to optimize");
     const known = this.optionNames();
-    for (const [k, v] of Object.entries(defaults))
-      if (!known.includes(k)) throw unknownOptionError(fn, k, k, v, known);
+    for (const [k, v] of Object.entries(defaults)) if (!known.includes(k)) throw unknownOptionError(fn, k, k, v, known);
     if (list[0] instanceof Tensor) this.addGroup({ params: list } as unknown as ParamGroupInput<O>, 0, false);
     else
       list.forEach((g, i) => {
@@ -168,7 +167,8 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     tensors.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw argError(fn, `${where}[${i}]`, 'a Tensor', p);
       if (p.isDisposed) throw rangeError(fn, `argument '${where}[${i}]' is a disposed Tensor (shape ${shapeStr(p.shape)})`);
-      if (!p.isLeaf) throw rangeError(fn, `argument '${where}[${i}]' is not a leaf tensor (it was computed by an operation); an optimizer can only update leaves`);
+      if (!p.isLeaf)
+        throw rangeError(fn, `argument '${where}[${i}]' is not a leaf tensor (it was computed by an operation); an optimizer can only update leaves`);
       if (seen.has(p)) throw rangeError(fn, `argument '${where}[${i}]' (shape ${shapeStr(p.shape)}) appears more than once among the parameters`);
       seen.add(p);
     });
@@ -384,14 +384,15 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
       const { params: ids, initialLr, ...opts } = saved;
       for (const k of Object.keys(opts))
         if (!this.optionNames().includes(k)) throw unknownOptionError(fn, `paramGroups[${gi}].${k}`, k, opts[k], this.optionNames());
-       
+
       const { params: _p, initialLr: _i, ...current } = group;
       newOptions.push(this.checkOptions({ ...current, ...opts } as unknown as Partial<O>, (k) => `paramGroups[${gi}].${k}`));
       if (initialLr !== undefined && (typeof initialLr !== 'number' || !Number.isFinite(initialLr)))
         throw argError(fn, `paramGroups[${gi}].initialLr`, 'a finite number', initialLr);
       initialLrs.push(initialLr as number | undefined);
       group.params.forEach((p, i) => {
-        if (ids[i] !== flat.length) throw rangeError(fn, `paramGroups[${gi}].params[${i}] is ${describe(ids[i])}, expected ${flat.length} (parameters are numbered in order)`);
+        if (ids[i] !== flat.length)
+          throw rangeError(fn, `paramGroups[${gi}].params[${i}] is ${describe(ids[i])}, expected ${flat.length} (parameters are numbered in order)`);
         flat.push(p);
       });
     });
@@ -411,7 +412,10 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
         const data = t instanceof Tensor ? (t.isDisposed ? null : t.data) : t instanceof Float32Array ? t : null;
         if (data === null) throw argError(fn, `state[${key}].${name}`, 'a live Tensor', t);
         if (data.length !== p.size)
-          throw shapeError(fn, `state[${key}].${name} has ${data.length} elements (shape ${t instanceof Tensor ? shapeStr(t.shape) : `[${data.length}]`}) but parameter ${i} has shape ${shapeStr(p.shape)}`);
+          throw shapeError(
+            fn,
+            `state[${key}].${name} has ${data.length} elements (shape ${t instanceof Tensor ? shapeStr(t.shape) : `[${data.length}]`}) but parameter ${i} has shape ${shapeStr(p.shape)}`,
+          );
         buffers[name] = allocateCopy(fn, data);
       }
       state.set(p, { step, buffers });

@@ -33,7 +33,15 @@ const NAMES = ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered'] as c
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Params<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {
-    super('ng.optim.RMSprop', params, { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, ...given('ng.optim.RMSprop', opts, '{ lr: 0.01 }') });
+    super('ng.optim.RMSprop', params, {
+      lr: 0.01,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      ...given('ng.optim.RMSprop', opts, '{ lr: 0.01 }'),
+    });
   }
 
   protected optionNames(): readonly string[] {

@@ -48,8 +48,7 @@ export class Rprop extends Optimizer<RpropOptions> {
     if (!(etas[0] < 1 && 1 < etas[1]))
       throw rangeError(fn, `Invalid eta values: ${etas[0]}, ${etas[1]} (${name('etas')} must satisfy 0 < etas[0] < 1 < etas[1])`);
     const stepSizes = checkPair(fn, name('stepSizes'), o.stepSizes, '[1e-6, 50]');
-    for (const i of [0, 1])
-      stepSizes[i] = checkHyper(fn, `${name('stepSizes')}[${i}]`, 'step size bound', stepSizes[i], '>= 0', (x) => x >= 0);
+    for (const i of [0, 1]) stepSizes[i] = checkHyper(fn, `${name('stepSizes')}[${i}]`, 'step size bound', stepSizes[i], '>= 0', (x) => x >= 0);
     if (!(stepSizes[0] <= stepSizes[1]))
       throw rangeError(fn, `Invalid step size bounds: ${stepSizes[0]}, ${stepSizes[1]} (${name('stepSizes')} must satisfy stepSizes[0] <= stepSizes[1])`);
     return { lr, etas, stepSizes };

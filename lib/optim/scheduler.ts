@@ -193,13 +193,9 @@ export class CosineAnnealingLR extends LRScheduler {
     const T = this.tMax;
     const lrs = this.groupLrs();
     if (t === 0) return lrs;
-    if (this.stepCount === 1 && t > 0)
-      return this.baseLrs.map((base) => this.etaMin + ((base - this.etaMin) * (1 + Math.cos((t * Math.PI) / T))) / 2);
-    if ((t - 1 - T) % (2 * T) === 0)
-      return lrs.map((lr, i) => lr + ((this.baseLrs[i] - this.etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
-    return lrs.map(
-      (lr) => ((1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T))) * (lr - this.etaMin) + this.etaMin,
-    );
+    if (this.stepCount === 1 && t > 0) return this.baseLrs.map((base) => this.etaMin + ((base - this.etaMin) * (1 + Math.cos((t * Math.PI) / T))) / 2);
+    if ((t - 1 - T) % (2 * T) === 0) return lrs.map((lr, i) => lr + ((this.baseLrs[i] - this.etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
+    return lrs.map((lr) => ((1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T))) * (lr - this.etaMin) + this.etaMin);
   }
   protected options(): Record<string, number> {
     return { tMax: this.tMax, etaMin: this.etaMin };

@@ -48,8 +48,7 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected checkOptions(o: Partial<SGDOptions>, name: ArgName): SGDOptions {
     const fn = this.fn;
-    if (o.lr === undefined)
-      throw argError(fn, name('lr'), 'given: SGD has no default learning rate (as in PyTorch), e.g. { lr: 0.01 }', undefined);
+    if (o.lr === undefined) throw argError(fn, name('lr'), 'given: SGD has no default learning rate (as in PyTorch), e.g. { lr: 0.01 }', undefined);
     const lr = checkLr(fn, name('lr'), o.lr);
     const momentum = checkHyper(fn, name('momentum'), 'momentum value', o.momentum, '>= 0', (x) => x >= 0);
     const dampening = checkHyper(fn, name('dampening'), 'dampening value', o.dampening, '', () => true);

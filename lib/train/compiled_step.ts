@@ -81,7 +81,8 @@ function chainOf(model: TrainableModel, loss: LossModule): Chain | string {
     if (!isPlain(m, Linear)) return `module ${i} (${m.constructor.name}) is not an ng.nn.Linear (or a ReLU after one)`;
     const lin = m as Linear;
     if (lin.inFeatures === 0 || lin.outFeatures === 0) return `module ${i} has no features`;
-    if (dims.length > 0 && dims[dims.length - 1] !== lin.inFeatures) return `module ${i} takes ${lin.inFeatures} features, module ${i - 1} gives ${dims[dims.length - 1]}`;
+    if (dims.length > 0 && dims[dims.length - 1] !== lin.inFeatures)
+      return `module ${i} takes ${lin.inFeatures} features, module ${i - 1} gives ${dims[dims.length - 1]}`;
     if (dims.length === 0) dims.push(lin.inFeatures);
     dims.push(lin.outFeatures);
     linears.push(lin);

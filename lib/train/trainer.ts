@@ -128,7 +128,10 @@ export interface TrainerOptions {
 }
 
 /** What fit's `validation` takes: batches (a DataLoader), a Dataset, or `{ x, y }`. */
-export type ValidationData = BatchSource | { x: Tensor; y: Tensor | Int32Array } | { length: number; y: Tensor | Int32Array; getBatch(indices: Int32Array): Batch };
+export type ValidationData =
+  | BatchSource
+  | { x: Tensor; y: Tensor | Int32Array }
+  | { length: number; y: Tensor | Int32Array; getBatch(indices: Int32Array): Batch };
 
 export interface FitOptions {
   epochs: number;
@@ -212,8 +215,7 @@ export class Trainer {
     if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.zeroGrad !== 'function')
       throw argError(fn, 'optimizer', 'an ng.optim optimizer', optimizer);
     if (opts.scheduler && typeof opts.scheduler.step !== 'function') throw argError(fn, 'scheduler', 'an ng.optim scheduler', opts.scheduler);
-    if (opts.ema && (typeof opts.ema.update !== 'function' || typeof opts.ema.copyTo !== 'function'))
-      throw argError(fn, 'ema', 'an ng.optim.EMA', opts.ema);
+    if (opts.ema && (typeof opts.ema.update !== 'function' || typeof opts.ema.copyTo !== 'function')) throw argError(fn, 'ema', 'an ng.optim.EMA', opts.ema);
     if (opts.schedulerInterval !== undefined && opts.schedulerInterval !== 'epoch' && opts.schedulerInterval !== 'batch')
       throw argError(fn, 'schedulerInterval', "'epoch' or 'batch'", opts.schedulerInterval);
     if (opts.metrics !== undefined && (!Array.isArray(opts.metrics) || opts.metrics.some((m) => m !== 'accuracy')))
@@ -282,7 +284,7 @@ export class Trainer {
               bad
                 ? `Trainer.fit: the loss became ${lv} at epoch ${epoch}, batch ${b}, because the batch itself is not finite: ${bad}. Clean the data (drop or impute the NaN/Inf values) before training.${kept}`
                 : `Trainer.fit: the loss became ${lv} at epoch ${epoch}, batch ${b}. The batch is finite, so the learning rate (${this.optimizer.lr}) is probably too large: ` +
-                    `try a smaller one (e.g. 10x smaller) or standardise the inputs.${kept}`,
+                  `try a smaller one (e.g. 10x smaller) or standardise the inputs.${kept}`,
             );
           }
           this.optimizer.step();
@@ -322,8 +324,7 @@ export class Trainer {
             this.history.stopReason ??= 'callback';
           }
         }
-        if (opts.checkpoint && (epoch % every === 0 || epoch === epochs || this.stopTraining))
-          this.saveCheckpoint(opts.checkpoint.path, loader);
+        if (opts.checkpoint && (epoch % every === 0 || epoch === epochs || this.stopTraining)) this.saveCheckpoint(opts.checkpoint.path, loader);
       }
       for (const cb of callbacks) await cb.onTrainEnd?.(this.history, this);
     } finally {
@@ -416,7 +417,9 @@ export class Trainer {
       throw new Error(`Trainer.loadCheckpoint: ${path} is a safetensors file but not a Trainer checkpoint (no '${CHECKPOINT_FORMAT}' metadata)`);
     // the state is JSON inside a metadata string, which the header's own bounds do not see into
     if (jsonSizeProblem(metadata.state, MAX_STATE_DEPTH, MAX_HEADER_ITEMS))
-      throw new Error(`Trainer.loadCheckpoint: ${path}: its 'state' metadata nests deeper than ${MAX_STATE_DEPTH} levels or holds more than ${MAX_HEADER_ITEMS} JSON items (MAX_HEADER_ITEMS): not a state written by saveCheckpoint`);
+      throw new Error(
+        `Trainer.loadCheckpoint: ${path}: its 'state' metadata nests deeper than ${MAX_STATE_DEPTH} levels or holds more than ${MAX_HEADER_ITEMS} JSON items (MAX_HEADER_ITEMS): not a state written by saveCheckpoint`,
+      );
     const s = unpackState(metadata.state, tensors) as {
       model: Record<string, Tensor>;
       optimizer: never;

@@ -37,7 +37,15 @@ describe('analysis.eigh / solveSymmetric', () => {
     const x = ng.analysis.solveSymmetric(A, ng.tensor([5, -4]));
     // 1·x + 2·y = 5, 2·x − 3·y = −4  →  x = 1, y = 2
     expectClose(x.data, [1, 2], { rtol: 1e-6, atol: 1e-6 });
-    expect(() => ng.analysis.solveSymmetric(ng.tensor([[1, 1], [1, 1]]), ng.tensor([1, 2]))).to.throw(/singular/);
+    expect(() =>
+      ng.analysis.solveSymmetric(
+        ng.tensor([
+          [1, 1],
+          [1, 1],
+        ]),
+        ng.tensor([1, 2]),
+      ),
+    ).to.throw(/singular/);
     expect(() => ng.analysis.solveSymmetric(A, ng.tensor([1, 2, 3]))).to.throw(/\[2, 2\].*\[3\]/);
     expect(() => ng.analysis.eigh(ng.zeros([2, 3]))).to.throw(/square/);
   });
@@ -71,7 +79,13 @@ describe('analysis.quadratic (the lecture toy problem, float64 fixture)', () => 
     const w = ng.zeros([2], { requiresGrad: true });
     const X = ng.tensor(q64.X);
     const y = ng.tensor(q64.y);
-    const loss = () => X.matmul(w.reshape([2, 1])).reshape([2]).sub(y).pow(2).sum().mul(0.5);
+    const loss = () =>
+      X.matmul(w.reshape([2, 1]))
+        .reshape([2])
+        .sub(y)
+        .pow(2)
+        .sum()
+        .mul(0.5);
     const newton = new ng.optim.Newton([w], loss);
     const after = newton.step();
     expectClose(w.data, q64.w_star, { atol: 1e-4 });
@@ -79,9 +93,33 @@ describe('analysis.quadratic (the lecture toy problem, float64 fixture)', () => 
   });
 
   it('rejects a non-symmetric or indefinite A, naming the smallest eigenvalue', () => {
-    expect(() => ng.analysis.quadratic(ng.tensor([[1, 2], [0, 1]]), ng.tensor([1, 1]))).to.throw(/not symmetric/);
-    expect(() => ng.analysis.quadratic(ng.tensor([[1, 0], [0, -2]]), ng.tensor([1, 1]))).to.throw(/not positive definite.*-2/);
-    expect(() => ng.analysis.quadratic(ng.tensor([[1, 0], [0, 2]]), ng.tensor([1, 1, 1]))).to.throw(/b has shape \[3\]/);
+    expect(() =>
+      ng.analysis.quadratic(
+        ng.tensor([
+          [1, 2],
+          [0, 1],
+        ]),
+        ng.tensor([1, 1]),
+      ),
+    ).to.throw(/not symmetric/);
+    expect(() =>
+      ng.analysis.quadratic(
+        ng.tensor([
+          [1, 0],
+          [0, -2],
+        ]),
+        ng.tensor([1, 1]),
+      ),
+    ).to.throw(/not positive definite.*-2/);
+    expect(() =>
+      ng.analysis.quadratic(
+        ng.tensor([
+          [1, 0],
+          [0, 2],
+        ]),
+        ng.tensor([1, 1, 1]),
+      ),
+    ).to.throw(/b has shape \[3\]/);
   });
 
   it('GD at η* contracts by (κ−1)/(κ+1) per step on a random SPD matrix with chosen eigenvalues (1e-3)', () => {
@@ -143,17 +181,57 @@ describe('analysis.hessian / classifyCriticalPoint / curvature (PyTorch fixture)
     const refLam: number[] = hfix.eigenvalues.data;
     const lscale = Math.max(...refLam.map(Math.abs));
     lam.forEach((l, i) => expect(Math.abs(l - refLam[i]) / lscale).to.be.lessThan(2e-3));
-    expect(params.every((p) => p.grad === null), 'hessian leaves .grad as it was').to.equal(true);
+    expect(
+      params.every((p) => p.grad === null),
+      'hessian leaves .grad as it was',
+    ).to.equal(true);
   });
 
   it("classifies the fixture's point as a saddle, and textbook cases correctly", () => {
     const { params, loss } = model();
     expect(ng.analysis.classifyCriticalPoint(ng.analysis.hessian(loss, params))).to.equal('saddle');
-    expect(ng.analysis.classifyCriticalPoint(ng.tensor([[2, 0], [0, 1]]))).to.equal('minimum');
-    expect(ng.analysis.classifyCriticalPoint(ng.tensor([[-2, 0], [0, -1]]))).to.equal('maximum');
-    expect(ng.analysis.classifyCriticalPoint(ng.tensor([[2, 0], [0, 0]]))).to.equal('degenerate');
-    expect(ng.analysis.classifyCriticalPoint(ng.tensor([[2, 0], [0, 1e-5]]), { tol: 1e-3 })).to.equal('degenerate');
-    expect(ng.analysis.classifyCriticalPoint(ng.tensor([[2, 0, 0], [0, -1, 0], [0, 0, 0]]))).to.equal('saddle');
+    expect(
+      ng.analysis.classifyCriticalPoint(
+        ng.tensor([
+          [2, 0],
+          [0, 1],
+        ]),
+      ),
+    ).to.equal('minimum');
+    expect(
+      ng.analysis.classifyCriticalPoint(
+        ng.tensor([
+          [-2, 0],
+          [0, -1],
+        ]),
+      ),
+    ).to.equal('maximum');
+    expect(
+      ng.analysis.classifyCriticalPoint(
+        ng.tensor([
+          [2, 0],
+          [0, 0],
+        ]),
+      ),
+    ).to.equal('degenerate');
+    expect(
+      ng.analysis.classifyCriticalPoint(
+        ng.tensor([
+          [2, 0],
+          [0, 1e-5],
+        ]),
+        { tol: 1e-3 },
+      ),
+    ).to.equal('degenerate');
+    expect(
+      ng.analysis.classifyCriticalPoint(
+        ng.tensor([
+          [2, 0, 0],
+          [0, -1, 0],
+          [0, 0, 0],
+        ]),
+      ),
+    ).to.equal('saddle');
   });
 
   it("curvature's power iteration agrees with the largest-magnitude eigenvalue of the full Hessian (5%)", () => {

@@ -173,7 +173,7 @@ describe('autograd: gradcheck', () => {
     expect(r.worst!.input).to.equal(0);
   });
 
-  it('leaves the inputs\' .grad as it found them', () => {
+  it("leaves the inputs' .grad as it found them", () => {
     const x = ng.tensor([1, 2], undefined, { requiresGrad: true });
     ng.gradcheck((t) => ng.mul(t, t), [x]);
     expect(x.grad).to.equal(null);

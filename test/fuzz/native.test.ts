@@ -64,7 +64,12 @@ interface Spec {
 }
 
 const F = (name: string, need: (s: S) => number, o: Partial<{ opt: boolean; def: boolean; fill: Fill }> = {}): Arg => ({ k: 'f32', name, need, ...o });
-const I = (name: string, need: (s: S) => number, o: Partial<{ opt: boolean; def: boolean; range: (s: S) => [number, number] }> = {}): Arg => ({ k: 'i32', name, need, ...o });
+const I = (name: string, need: (s: S) => number, o: Partial<{ opt: boolean; def: boolean; range: (s: S) => [number, number] }> = {}): Arg => ({
+  k: 'i32',
+  name,
+  need,
+  ...o,
+});
 const Z = (name: string): Arg => ({ k: 'size', name });
 const Num = (name: string, gen: (rnd: () => number) => number = (r) => 2 * r() - 1): Arg => ({ k: 'num', name, gen });
 const B = (name: string): Arg => ({ k: 'bool', name });
@@ -112,7 +117,15 @@ function refSgemm(c: Ctx, bf: Bufs, af: Bufs): void {
 
 /** References of the addon's op tables (raw.unaryOps, raw.binaryOps), by op name. */
 const UNARY: Record<string, (x: number, p: number) => number> = {
-  neg: (x) => -x, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, relu: (x) => Math.max(x, 0), sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh, pow: (x, p) => Math.pow(x, p), abs: Math.abs,
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  relu: (x) => Math.max(x, 0),
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  tanh: Math.tanh,
+  pow: (x, p) => Math.pow(x, p),
+  abs: Math.abs,
 };
 const BINARY: Record<string, (x: number, y: number) => number> = { add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y };
 /** The reference of op code `op` of table `names`; a new op without one fails here, by name. */
@@ -153,7 +166,14 @@ const SPECS: Spec[] = [
     fn: 'axpy',
     sizes: { n: 8 },
     args: [F('dst', (s) => s.n), F('src', (s) => s.n, { def: true }), Num('alpha')],
-    check: (c, bf, af) => expectNear('axpy', Array.from(af.dst).slice(0, c.s.n), Array.from(bf.src, (v, i) => bf.dst[i] + c.n.alpha * v), 1e-6, 1e-7),
+    check: (c, bf, af) =>
+      expectNear(
+        'axpy',
+        Array.from(af.dst).slice(0, c.s.n),
+        Array.from(bf.src, (v, i) => bf.dst[i] + c.n.alpha * v),
+        1e-6,
+        1e-7,
+      ),
   },
   {
     fn: 'rngUniform',
@@ -161,7 +181,12 @@ const SPECS: Spec[] = [
     args: [F('out', (s) => s.n, { def: true }), Num('lo', (r) => -1 - r()), Num('hi', (r) => r())],
     check: (c, bf, af) => Array.from(af.out).forEach((v) => expect(v >= c.n.lo && v < c.n.hi, `uniform ${v}`).to.equal(true)),
   },
-  { fn: 'rngNormal', sizes: { n: 8 }, args: [F('out', (s) => s.n, { def: true }), Num('mean'), Num('std', (r) => r())], check: (c, bf, af) => Array.from(af.out).forEach((v) => expect(Number.isFinite(v)).to.equal(true)) },
+  {
+    fn: 'rngNormal',
+    sizes: { n: 8 },
+    args: [F('out', (s) => s.n, { def: true }), Num('mean'), Num('std', (r) => r())],
+    check: (c, bf, af) => Array.from(af.out).forEach((v) => expect(Number.isFinite(v)).to.equal(true)),
+  },
   {
     fn: 'rngPermutation',
     sizes: { n: 8 },
@@ -180,13 +205,32 @@ const SPECS: Spec[] = [
   {
     fn: 'unaryForward',
     sizes: { n: 8 },
-    args: [{ k: 'op', max: raw.unaryOps.length - 1 }, F('out', (s) => s.n), F('x', (s) => s.n, { def: true }), Num('p', (r) => [2, 0.5, -1, 3][Math.floor(r() * 4)])],
-    check: (c, bf, af) => expectNear(`unary op ${raw.unaryOps[c.op]}`, Array.from(af.out).slice(0, c.s.n), Array.from(bf.x, (v) => Math.fround(reference(UNARY, raw.unaryOps, c.op)(v, Math.fround(c.n.p)))), 2e-6, 1e-30),
+    args: [
+      { k: 'op', max: raw.unaryOps.length - 1 },
+      F('out', (s) => s.n),
+      F('x', (s) => s.n, { def: true }),
+      Num('p', (r) => [2, 0.5, -1, 3][Math.floor(r() * 4)]),
+    ],
+    check: (c, bf, af) =>
+      expectNear(
+        `unary op ${raw.unaryOps[c.op]}`,
+        Array.from(af.out).slice(0, c.s.n),
+        Array.from(bf.x, (v) => Math.fround(reference(UNARY, raw.unaryOps, c.op)(v, Math.fround(c.n.p)))),
+        2e-6,
+        1e-30,
+      ),
   },
   {
     fn: 'unaryBackward',
     sizes: { n: 8 },
-    args: [{ k: 'op', max: raw.unaryOps.length - 1 }, F('dx', (s) => s.n), F('dout', (s) => s.n), F('x', (s) => s.n, { def: true }), F('out', (s) => s.n), Num('p')],
+    args: [
+      { k: 'op', max: raw.unaryOps.length - 1 },
+      F('dx', (s) => s.n),
+      F('dout', (s) => s.n),
+      F('x', (s) => s.n, { def: true }),
+      F('out', (s) => s.n),
+      Num('p'),
+    ],
   },
   {
     fn: 'sgemm',
@@ -197,7 +241,16 @@ const SPECS: Spec[] = [
   {
     fn: 'matmulBackward',
     sizes: { M: 5, K: 5, N: 5 },
-    args: [F('da', (s) => s.M * s.K, { opt: true }), F('db', (s) => s.K * s.N, { opt: true }), F('dout', (s) => s.M * s.N), F('a', (s) => s.M * s.K), F('b', (s) => s.K * s.N), Z('M'), Z('K'), Z('N')],
+    args: [
+      F('da', (s) => s.M * s.K, { opt: true }),
+      F('db', (s) => s.K * s.N, { opt: true }),
+      F('dout', (s) => s.M * s.N),
+      F('a', (s) => s.M * s.K),
+      F('b', (s) => s.K * s.N),
+      Z('M'),
+      Z('K'),
+      Z('N'),
+    ],
     check: (c, bf, af) => {
       const { M, K, N } = c.s;
       if (c.present.da) {
@@ -280,7 +333,15 @@ const SPECS: Spec[] = [
   {
     fn: 'softmaxBackward',
     sizes: { outer: 4, n: 4, inner: 4 },
-    args: [F('dx', (s) => s.outer * s.n * s.inner), F('dy', (s) => s.outer * s.n * s.inner), F('y', (s) => s.outer * s.n * s.inner), Z('outer'), Z('n'), Z('inner'), B('log')],
+    args: [
+      F('dx', (s) => s.outer * s.n * s.inner),
+      F('dy', (s) => s.outer * s.n * s.inner),
+      F('y', (s) => s.outer * s.n * s.inner),
+      Z('outer'),
+      Z('n'),
+      Z('inner'),
+      B('log'),
+    ],
   },
   // ---- nn ----
   {
@@ -302,35 +363,78 @@ const SPECS: Spec[] = [
   {
     fn: 'linearReluBackward',
     sizes: { N: 5, I: 5, O: 5 },
-    args: [F('dx', (s) => s.N * s.I, { opt: true }), F('dw', (s) => s.O * s.I, { opt: true }), F('db', (s) => s.O, { opt: true }), F('dout', (s) => s.N * s.O), F('y', (s) => s.N * s.O), F('x', (s) => s.N * s.I), F('w', (s) => s.O * s.I), Z('N'), Z('I'), Z('O')],
+    args: [
+      F('dx', (s) => s.N * s.I, { opt: true }),
+      F('dw', (s) => s.O * s.I, { opt: true }),
+      F('db', (s) => s.O, { opt: true }),
+      F('dout', (s) => s.N * s.O),
+      F('y', (s) => s.N * s.O),
+      F('x', (s) => s.N * s.I),
+      F('w', (s) => s.O * s.I),
+      Z('N'),
+      Z('I'),
+      Z('O'),
+    ],
     check: (c, bf, af) => {
       const { N, O } = c.s;
       if (c.present.db)
-        expectNear('linearReluBackward db', Array.from(af.db).slice(0, O), Array.from({ length: O }, (_, o) => {
-          let s = bf.db[o];
-          for (let n = 0; n < N; n++) if (bf.y[n * O + o] > 0) s += bf.dout[n * O + o];
-          return s;
-        }), 1e-5, 1e-5);
+        expectNear(
+          'linearReluBackward db',
+          Array.from(af.db).slice(0, O),
+          Array.from({ length: O }, (_, o) => {
+            let s = bf.db[o];
+            for (let n = 0; n < N; n++) if (bf.y[n * O + o] > 0) s += bf.dout[n * O + o];
+            return s;
+          }),
+          1e-5,
+          1e-5,
+        );
     },
   },
   {
     fn: 'linearBackward',
     sizes: { N: 5, I: 5, O: 5 },
-    args: [F('dx', (s) => s.N * s.I, { opt: true }), F('dw', (s) => s.O * s.I, { opt: true }), F('db', (s) => s.O, { opt: true }), F('dout', (s) => s.N * s.O), F('x', (s) => s.N * s.I), F('w', (s) => s.O * s.I), Z('N'), Z('I'), Z('O')],
+    args: [
+      F('dx', (s) => s.N * s.I, { opt: true }),
+      F('dw', (s) => s.O * s.I, { opt: true }),
+      F('db', (s) => s.O, { opt: true }),
+      F('dout', (s) => s.N * s.O),
+      F('x', (s) => s.N * s.I),
+      F('w', (s) => s.O * s.I),
+      Z('N'),
+      Z('I'),
+      Z('O'),
+    ],
     check: (c, bf, af) => {
       const { N, O } = c.s;
       if (c.present.db)
-        expectNear('linearBackward db', Array.from(af.db).slice(0, O), Array.from({ length: O }, (_, o) => {
-          let s = bf.db[o];
-          for (let n = 0; n < N; n++) s += bf.dout[n * O + o];
-          return s;
-        }), 1e-5, 1e-5);
+        expectNear(
+          'linearBackward db',
+          Array.from(af.db).slice(0, O),
+          Array.from({ length: O }, (_, o) => {
+            let s = bf.db[o];
+            for (let n = 0; n < N; n++) s += bf.dout[n * O + o];
+            return s;
+          }),
+          1e-5,
+          1e-5,
+        );
     },
   },
   {
     fn: 'softmaxXentForward',
     sizes: { N: 5, K: 5 },
-    args: [F('loss', (s) => s.N), F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), I('classes', (s) => s.N, { range: (s) => [0, s.K] }), NULL, Z('N'), Z('K'), Num('smoothing', (r) => r())],
+    args: [
+      F('loss', (s) => s.N),
+      F('probs', (s) => s.N * s.K),
+      F('lse', (s) => s.N),
+      F('logits', (s) => s.N * s.K),
+      I('classes', (s) => s.N, { range: (s) => [0, s.K] }),
+      NULL,
+      Z('N'),
+      Z('K'),
+      Num('smoothing', (r) => r()),
+    ],
     expect: (c) => (c.s.K === 0 && c.s.N > 0 ? 'throws' : 'ok'),
     check: (c, bf, af, total) => {
       const { N, K } = c.s;
@@ -353,8 +457,17 @@ const SPECS: Spec[] = [
     fn: 'softmaxXentForward (weight, ignoreIndex)',
     sizes: { N: 5, K: 5 },
     args: [
-      F('loss', (s) => s.N), F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), I('classes', (s) => s.N, { range: (s) => [0, s.K] }), NULL,
-      Z('N'), Z('K'), Num('smoothing', (r) => r()), F('weight', (s) => s.K, { opt: true, fill: (_i, _s, r) => 2 * r() }), Num('ignoreIndex', (r) => (r() < 0.5 ? -100 : 0)),
+      F('loss', (s) => s.N),
+      F('probs', (s) => s.N * s.K),
+      F('lse', (s) => s.N),
+      F('logits', (s) => s.N * s.K),
+      I('classes', (s) => s.N, { range: (s) => [0, s.K] }),
+      NULL,
+      Z('N'),
+      Z('K'),
+      Num('smoothing', (r) => r()),
+      F('weight', (s) => s.K, { opt: true, fill: (_i, _s, r) => 2 * r() }),
+      Num('ignoreIndex', (r) => (r() < 0.5 ? -100 : 0)),
     ],
     expect: (c) => (c.s.K === 0 && c.s.N > 0 ? 'throws' : 'ok'),
     check: (c, bf, af, total) => {
@@ -379,24 +492,57 @@ const SPECS: Spec[] = [
     fn: 'softmaxXentBackward (weight, ignoreIndex)',
     sizes: { N: 5, K: 5, stride: 1 },
     args: [
-      F('dlogits', (s) => s.N * s.K, { opt: true }), F('dtarget', (s) => s.N * s.K, { opt: true }), F('dloss', (s) => (s.stride ? s.N : 1)), Z('stride'), Num('scale'),
-      F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), I('classes', (s) => s.N, { range: (s) => [0, s.K] }), NULL, Z('N'), Z('K'), Num('smoothing', (r) => r()),
-      F('weight', (s) => s.K, { opt: true }), Num('ignoreIndex', (r) => (r() < 0.5 ? -100 : 0)),
+      F('dlogits', (s) => s.N * s.K, { opt: true }),
+      F('dtarget', (s) => s.N * s.K, { opt: true }),
+      F('dloss', (s) => (s.stride ? s.N : 1)),
+      Z('stride'),
+      Num('scale'),
+      F('probs', (s) => s.N * s.K),
+      F('lse', (s) => s.N),
+      F('logits', (s) => s.N * s.K),
+      I('classes', (s) => s.N, { range: (s) => [0, s.K] }),
+      NULL,
+      Z('N'),
+      Z('K'),
+      Num('smoothing', (r) => r()),
+      F('weight', (s) => s.K, { opt: true }),
+      Num('ignoreIndex', (r) => (r() < 0.5 ? -100 : 0)),
     ],
     expect: (c) => (c.s.K === 0 && c.s.N > 0 ? 'throws' : 'ok'),
   },
   {
     fn: 'softmaxXentForward (probabilities)',
     sizes: { N: 5, K: 5 },
-    args: [F('loss', (s) => s.N), F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), NULL, F('target', (s) => s.N * s.K), Z('N'), Z('K'), Num('smoothing', (r) => r())],
+    args: [
+      F('loss', (s) => s.N),
+      F('probs', (s) => s.N * s.K),
+      F('lse', (s) => s.N),
+      F('logits', (s) => s.N * s.K),
+      NULL,
+      F('target', (s) => s.N * s.K),
+      Z('N'),
+      Z('K'),
+      Num('smoothing', (r) => r()),
+    ],
     expect: (c) => (c.s.K === 0 && c.s.N > 0 ? 'throws' : 'ok'),
   },
   {
     fn: 'softmaxXentBackward',
     sizes: { N: 5, K: 5, stride: 1 },
     args: [
-      F('dlogits', (s) => s.N * s.K, { opt: true }), F('dtarget', (s) => s.N * s.K, { opt: true }), F('dloss', (s) => (s.stride ? s.N : 1)), Z('stride'), Num('scale'),
-      F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), I('classes', (s) => s.N, { range: (s) => [0, s.K] }), NULL, Z('N'), Z('K'), Num('smoothing', (r) => r()),
+      F('dlogits', (s) => s.N * s.K, { opt: true }),
+      F('dtarget', (s) => s.N * s.K, { opt: true }),
+      F('dloss', (s) => (s.stride ? s.N : 1)),
+      Z('stride'),
+      Num('scale'),
+      F('probs', (s) => s.N * s.K),
+      F('lse', (s) => s.N),
+      F('logits', (s) => s.N * s.K),
+      I('classes', (s) => s.N, { range: (s) => [0, s.K] }),
+      NULL,
+      Z('N'),
+      Z('K'),
+      Num('smoothing', (r) => r()),
     ],
     expect: (c) => (c.s.K === 0 && c.s.N > 0 ? 'throws' : 'ok'),
   },
@@ -404,8 +550,19 @@ const SPECS: Spec[] = [
     fn: 'softmaxXentBackward (probabilities)',
     sizes: { N: 5, K: 5, stride: 1 },
     args: [
-      F('dlogits', (s) => s.N * s.K, { opt: true }), F('dtarget', (s) => s.N * s.K, { opt: true }), F('dloss', (s) => (s.stride ? s.N : 1)), Z('stride'), Num('scale'),
-      F('probs', (s) => s.N * s.K), F('lse', (s) => s.N), F('logits', (s) => s.N * s.K), NULL, F('target', (s) => s.N * s.K), Z('N'), Z('K'), Num('smoothing', (r) => r()),
+      F('dlogits', (s) => s.N * s.K, { opt: true }),
+      F('dtarget', (s) => s.N * s.K, { opt: true }),
+      F('dloss', (s) => (s.stride ? s.N : 1)),
+      Z('stride'),
+      Num('scale'),
+      F('probs', (s) => s.N * s.K),
+      F('lse', (s) => s.N),
+      F('logits', (s) => s.N * s.K),
+      NULL,
+      F('target', (s) => s.N * s.K),
+      Z('N'),
+      Z('K'),
+      Num('smoothing', (r) => r()),
     ],
     expect: (c) => (c.s.K === 0 && c.s.N > 0 ? 'throws' : 'ok'),
   },
@@ -413,8 +570,20 @@ const SPECS: Spec[] = [
     fn: 'batchNorm1dForward',
     sizes: { N: 4, C: 4, L: 3 },
     args: [
-      F('out', (s) => s.N * s.C * s.L), F('mean', (s) => s.C), F('rstd', (s) => s.C), F('runningMean', (s) => s.C, { opt: true }), F('runningVar', (s) => s.C, { opt: true, fill: (i, s, r) => 0.5 + r() }),
-      F('x', (s) => s.N * s.C * s.L), F('weight', (s) => s.C, { opt: true }), F('bias', (s) => s.C, { opt: true }), Z('N'), Z('C'), Z('L'), Num('eps', (r) => 1e-5 * r()), Num('factor', (r) => r()), B('batchStats'),
+      F('out', (s) => s.N * s.C * s.L),
+      F('mean', (s) => s.C),
+      F('rstd', (s) => s.C),
+      F('runningMean', (s) => s.C, { opt: true }),
+      F('runningVar', (s) => s.C, { opt: true, fill: (i, s, r) => 0.5 + r() }),
+      F('x', (s) => s.N * s.C * s.L),
+      F('weight', (s) => s.C, { opt: true }),
+      F('bias', (s) => s.C, { opt: true }),
+      Z('N'),
+      Z('C'),
+      Z('L'),
+      Num('eps', (r) => 1e-5 * r()),
+      Num('factor', (r) => r()),
+      B('batchStats'),
     ],
     expect: (c) => (c.b.batchStats ? (c.s.N * c.s.L > 0 ? 'ok' : 'throws') : c.present.runningMean && c.present.runningVar ? 'ok' : 'throws'),
     check: (c, bf, af) => {
@@ -434,8 +603,18 @@ const SPECS: Spec[] = [
     fn: 'batchNorm1dBackward',
     sizes: { N: 4, C: 4, L: 3 },
     args: [
-      F('dx', (s) => s.N * s.C * s.L, { opt: true }), F('dweight', (s) => s.C, { opt: true }), F('dbias', (s) => s.C, { opt: true }), F('dout', (s) => s.N * s.C * s.L), F('x', (s) => s.N * s.C * s.L),
-      F('mean', (s) => s.C), F('rstd', (s) => s.C), F('weight', (s) => s.C, { opt: true }), Z('N'), Z('C'), Z('L'), B('batchStats'),
+      F('dx', (s) => s.N * s.C * s.L, { opt: true }),
+      F('dweight', (s) => s.C, { opt: true }),
+      F('dbias', (s) => s.C, { opt: true }),
+      F('dout', (s) => s.N * s.C * s.L),
+      F('x', (s) => s.N * s.C * s.L),
+      F('mean', (s) => s.C),
+      F('rstd', (s) => s.C),
+      F('weight', (s) => s.C, { opt: true }),
+      Z('N'),
+      Z('C'),
+      Z('L'),
+      B('batchStats'),
     ],
   },
   {
@@ -457,20 +636,44 @@ const SPECS: Spec[] = [
     args: [F('each', (s) => s.n, { opt: true }), F('a', (s) => s.n, { def: true }), F('b', (s) => s.n)],
     check: (c, bf, af, total) => {
       const e = Array.from(bf.a, (v, i) => (v - bf.b[i]) ** 2);
-      expect(near(total as number, e.reduce((p, v) => p + v, 0), 1e-6, 1e-6)).to.equal(true);
+      expect(
+        near(
+          total as number,
+          e.reduce((p, v) => p + v, 0),
+          1e-6,
+          1e-6,
+        ),
+      ).to.equal(true);
       if (c.present.each) expectNear('mse each', Array.from(af.each).slice(0, c.s.n), e, 1e-6, 1e-7);
     },
   },
   {
     fn: 'mseBackward',
     sizes: { n: 8, stride: 1 },
-    args: [F('da', (s) => s.n, { opt: true }), F('db', (s) => s.n, { opt: true }), F('dout', (s) => (s.stride ? s.n : 1)), Z('stride'), Num('scale'), F('a', (s) => s.n, { def: true }), F('b', (s) => s.n)],
+    args: [
+      F('da', (s) => s.n, { opt: true }),
+      F('db', (s) => s.n, { opt: true }),
+      F('dout', (s) => (s.stride ? s.n : 1)),
+      Z('stride'),
+      Num('scale'),
+      F('a', (s) => s.n, { def: true }),
+      F('b', (s) => s.n),
+    ],
   },
   // ---- data ----
   {
     fn: 'gatherBatch',
     sizes: { M: 5, N: 5, R: 4, Ry: 3 },
-    args: [F('outX', (s) => s.M * s.R), F('x', (s) => s.N * s.R), I('idx', (s) => s.M, { def: true, range: (s) => [0, s.N] }), Z('N'), Z('R'), I('outY', (s) => s.M * s.Ry), I('y', (s) => s.N * s.Ry), Z('Ry')],
+    args: [
+      F('outX', (s) => s.M * s.R),
+      F('x', (s) => s.N * s.R),
+      I('idx', (s) => s.M, { def: true, range: (s) => [0, s.N] }),
+      Z('N'),
+      Z('R'),
+      I('outY', (s) => s.M * s.Ry),
+      I('y', (s) => s.N * s.Ry),
+      Z('Ry'),
+    ],
     expect: (c) => (c.s.N === 0 && c.s.M > 0 ? 'throws' : 'ok'),
     check: (c, bf, af) => {
       const { M, R, Ry } = c.s;
@@ -484,7 +687,16 @@ const SPECS: Spec[] = [
   {
     fn: 'gatherBatch (float y)',
     sizes: { M: 5, N: 5, R: 4, Ry: 3 },
-    args: [F('outX', (s) => s.M * s.R), F('x', (s) => s.N * s.R), I('idx', (s) => s.M, { def: true, range: (s) => [0, s.N] }), Z('N'), Z('R'), F('outY', (s) => s.M * s.Ry), F('y', (s) => s.N * s.Ry), Z('Ry')],
+    args: [
+      F('outX', (s) => s.M * s.R),
+      F('x', (s) => s.N * s.R),
+      I('idx', (s) => s.M, { def: true, range: (s) => [0, s.N] }),
+      Z('N'),
+      Z('R'),
+      F('outY', (s) => s.M * s.Ry),
+      F('y', (s) => s.N * s.Ry),
+      Z('Ry'),
+    ],
     expect: (c) => (c.s.N === 0 && c.s.M > 0 ? 'throws' : 'ok'),
   },
   {
@@ -496,7 +708,18 @@ const SPECS: Spec[] = [
   {
     fn: 'gatherBytesBatch',
     sizes: { M: 5, N: 5, R: 4, Ry: 3 },
-    args: [F('outX', (s) => s.M * s.R), { k: 'u8', name: 'x', need: (s) => s.N * s.R }, I('idx', (s) => s.M, { def: true, range: (s) => [0, s.N] }), Z('N'), Z('R'), Num('scale', () => 1 / 255), Num('offset'), I('outY', (s) => s.M * s.Ry), I('y', (s) => s.N * s.Ry), Z('Ry')],
+    args: [
+      F('outX', (s) => s.M * s.R),
+      { k: 'u8', name: 'x', need: (s) => s.N * s.R },
+      I('idx', (s) => s.M, { def: true, range: (s) => [0, s.N] }),
+      Z('N'),
+      Z('R'),
+      Num('scale', () => 1 / 255),
+      Num('offset'),
+      I('outY', (s) => s.M * s.Ry),
+      I('y', (s) => s.N * s.Ry),
+      Z('Ry'),
+    ],
     expect: (c) => (c.s.N === 0 && c.s.M > 0 ? 'throws' : 'ok'),
     check: (c, bf, af) => {
       const { M, R } = c.s;
@@ -511,7 +734,14 @@ const SPECS: Spec[] = [
     fn: 'castToF32',
     sizes: { n: 8 },
     args: [F('out', (s) => s.n), { k: 'typed', name: 'src', need: (s) => s.n }, Num('scale', (r) => (r() < 0.5 ? 1 : 1 / 255))],
-    check: (c, bf, af) => expectNear('castToF32', Array.from(af.out).slice(0, c.s.n), Array.from(bf.src, (v) => Math.fround(v * c.n.scale)), 0, 0),
+    check: (c, bf, af) =>
+      expectNear(
+        'castToF32',
+        Array.from(af.out).slice(0, c.s.n),
+        Array.from(bf.src, (v) => Math.fround(v * c.n.scale)),
+        0,
+        0,
+      ),
   },
   // ---- metrics ----
   {
@@ -550,21 +780,23 @@ const SPECS: Spec[] = [
             }
         },
       },
-      ...(['linalgSolveSym', 'linalgCholeskySolve'] as const).map((fn): Spec => ({
-        fn: `${fn} (${k})`,
-        sizes: { n: 5, k: 3 },
-        args: [M('x', (s) => s.n * s.k), M('a', (s) => s.n * s.n, sym), M('b', (s) => s.n * s.k), Z('n'), Z('k')],
-        check: (c, bf, af, status) => {
-          expect(status).to.equal(0);
-          const { n, k: K } = c.s;
-          for (let i = 0; i < n; i++)
-            for (let j = 0; j < K; j++) {
-              let ax = 0;
-              for (let l = 0; l < n; l++) ax += bf.a[i * n + l] * af.x[l * K + j];
-              expect(Math.abs(ax - bf.b[i * K + j]), `A x = b at (${i}, ${j})`).to.be.below(tol * 10);
-            }
-        },
-      })),
+      ...(['linalgSolveSym', 'linalgCholeskySolve'] as const).map(
+        (fn): Spec => ({
+          fn: `${fn} (${k})`,
+          sizes: { n: 5, k: 3 },
+          args: [M('x', (s) => s.n * s.k), M('a', (s) => s.n * s.n, sym), M('b', (s) => s.n * s.k), Z('n'), Z('k')],
+          check: (c, bf, af, status) => {
+            expect(status).to.equal(0);
+            const { n, k: K } = c.s;
+            for (let i = 0; i < n; i++)
+              for (let j = 0; j < K; j++) {
+                let ax = 0;
+                for (let l = 0; l < n; l++) ax += bf.a[i * n + l] * af.x[l * K + j];
+                expect(Math.abs(ax - bf.b[i * K + j]), `A x = b at (${i}, ${j})`).to.be.below(tol * 10);
+              }
+          },
+        }),
+      ),
     ];
   }),
 ];
@@ -631,12 +863,17 @@ function runCase(spec: Spec, s: S, flags: boolean[], c: Corruption, seed: number
   const hasOp = spec.args.some((a) => a.k === 'op');
   const pick = (list: number[], at: number): number => (list.length ? list[at % list.length] : -1);
   const target =
-    c.kind === 'short' || c.kind === 'detached' ? pick(shortable, c.at)
-    : c.kind === 'type' ? pick(bufferIdx, c.at)
-    : c.kind === 'badSize' || c.kind === 'hugeSize' ? pick(sizeIdx, c.at)
-    : c.kind === 'badNum' ? pick(numIdx, c.at)
-    : c.kind === 'badIndex' ? pick(rangeIdx, c.at)
-    : -1;
+    c.kind === 'short' || c.kind === 'detached'
+      ? pick(shortable, c.at)
+      : c.kind === 'type'
+        ? pick(bufferIdx, c.at)
+        : c.kind === 'badSize' || c.kind === 'hugeSize'
+          ? pick(sizeIdx, c.at)
+          : c.kind === 'badNum'
+            ? pick(numIdx, c.at)
+            : c.kind === 'badIndex'
+              ? pick(rangeIdx, c.at)
+              : -1;
   let mustThrow = false;
   const args: unknown[] = [];
   const before: Bufs = {};
@@ -769,7 +1006,10 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
       ...['setNumThreads', 'getNumThreads', 'blasConfig', 'rngGetState', 'rngSetState', 'detach', 'benchSgemm', 'optimizerStepsFuse', 'addressMod'],
     ]);
     const exported = Object.keys(raw).filter((k) => typeof raw[k] === 'function');
-    expect(exported.filter((k) => !covered.has(k)), 'native functions without a fuzz spec: add one to test/fuzz/native.test.ts').to.deep.equal([]);
+    expect(
+      exported.filter((k) => !covered.has(k)),
+      'native functions without a fuzz spec: add one to test/fuzz/native.test.ts',
+    ).to.deep.equal([]);
   });
 
   SPECS.forEach((spec, si) => {
@@ -778,9 +1018,17 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
         console.log(`      ${spec.fn} is not in this build of the addon`);
         this.skip();
       }
-      const sizeArb = fc.record(Object.fromEntries(Object.entries(spec.sizes).map(([k, max]) => [k, fc.integer({ min: 0, max })])) as Record<string, fc.Arbitrary<number>>);
+      const sizeArb = fc.record(
+        Object.fromEntries(Object.entries(spec.sizes).map(([k, max]) => [k, fc.integer({ min: 0, max })])) as Record<string, fc.Arbitrary<number>>,
+      );
       fc.assert(
-        fc.property(sizeArb, fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), corruption, fc.integer({ min: 1, max: 2 ** 31 - 1 }), (s, flags, c, seed) => runCase(spec, s, flags, c, seed)),
+        fc.property(
+          sizeArb,
+          fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+          corruption,
+          fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+          (s, flags, c, seed) => runCase(spec, s, flags, c, seed),
+        ),
         { seed: 9000 + si, numRuns: RUNS },
       );
     });
@@ -824,7 +1072,10 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: raw.binaryOps.length - 1 }),
-        fc.array(fc.record({ d: fc.integer({ min: 0, max: 4 }), sa: fc.integer({ min: 0, max: 12 }), sb: fc.integer({ min: 0, max: 12 }) }), { minLength: 0, maxLength: 4 }),
+        fc.array(fc.record({ d: fc.integer({ min: 0, max: 4 }), sa: fc.integer({ min: 0, max: 12 }), sb: fc.integer({ min: 0, max: 12 }) }), {
+          minLength: 0,
+          maxLength: 4,
+        }),
         fc.integer({ min: 0, max: 40 }),
         fc.integer({ min: 0, max: 40 }),
         fc.integer({ min: 0, max: 40 }),
@@ -848,7 +1099,8 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
               return;
             }
             expect(r.ok, `${label}: ${r.ok ? '' : r.error.message}`).to.equal(true);
-            for (let i = 0; i < nout; i++) expect(near(out[i], Math.fround(f(a[na === 1 ? 0 : i], b[nb === 1 ? 0 : i])), 1e-6, 0), `${label} [${i}]`).to.equal(true);
+            for (let i = 0; i < nout; i++)
+              expect(near(out[i], Math.fround(f(a[na === 1 ? 0 : i], b[nb === 1 ? 0 : i])), 1e-6, 0), `${label} [${i}]`).to.equal(true);
             return;
           }
           const shape = dims.map((d) => d.d);
@@ -902,7 +1154,12 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
     const RULES: Rule[] = [
       { fn: 'sgdStep', lists: 3, optional: [2], tail: (r, P) => [Int32Array.from({ length: P }, () => (r() < 0.5 ? 1 : 0)), 0.1, 0.9, 0, 0.01, false] },
       { fn: 'rmspropStep', lists: 5, optional: [3, 4], tail: () => [0.01, 0.99, 1e-8, 0, 0.5] },
-      { fn: 'adamStep', lists: 5, optional: [4], tail: (r, P) => [Float64Array.from({ length: P }, () => 1 + Math.floor(r() * 5)), 1e-3, 0.9, 0.999, 1e-8, 0, false] },
+      {
+        fn: 'adamStep',
+        lists: 5,
+        optional: [4],
+        tail: (r, P) => [Float64Array.from({ length: P }, () => 1 + Math.floor(r() * 5)), 1e-3, 0.9, 0.999, 1e-8, 0, false],
+      },
       { fn: 'rpropStep', lists: 4, optional: [], tail: () => [0.5, 1.2, 1e-6, 50] },
       { fn: 'emaUpdate', lists: 2, optional: [], tail: () => [0.9] },
     ];
@@ -921,7 +1178,9 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
           const lists: unknown[] = [];
           let mustThrow = false;
           for (let l = 0; l < rule.lists; l++) {
-            const list: unknown[] = lens.map((n, k) => fenced(Float32Array, n, `list ${l}[${k}]`, () => (l === 0 ? 2 * rnd() - 1 : l === 2 && rule.fn !== 'sgdStep' ? rnd() : 2 * rnd() - 1)));
+            const list: unknown[] = lens.map((n, k) =>
+              fenced(Float32Array, n, `list ${l}[${k}]`, () => (l === 0 ? 2 * rnd() - 1 : l === 2 && rule.fn !== 'sgdStep' ? rnd() : 2 * rnd() - 1)),
+            );
             lists.push(list);
           }
           const li = 1 + (at % (rule.lists - 1)); // never the first list (it defines the others)
@@ -956,13 +1215,21 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
           checkFences(label);
           if (!r.ok && !/nativegrad/.test(r.error.message)) expect.fail(`${label}: an Error without the library's name: ${r.error.message}`);
           if (mustThrow) {
-              expect(r.ok, `${label}: must throw`).to.equal(false);
-              return;
-            }
+            expect(r.ok, `${label}: must throw`).to.equal(false);
+            return;
+          }
           expect(r.ok, `${label}: ${r.ok ? '' : r.error.message}`).to.equal(true);
           if (rule.fn === 'emaUpdate') {
             // averages ← 0.9·averages + 0.1·params
-            lens.forEach((n, k) => expectNear(`ema ${k}`, (lists[0] as Float32Array[])[k], Array.from(p0[k], (v, j) => 0.9 * v + 0.1 * (lists[1] as Float32Array[])[k][j]), 1e-6, 1e-7));
+            lens.forEach((n, k) =>
+              expectNear(
+                `ema ${k}`,
+                (lists[0] as Float32Array[])[k],
+                Array.from(p0[k], (v, j) => 0.9 * v + 0.1 * (lists[1] as Float32Array[])[k][j]),
+                1e-6,
+                1e-7,
+              ),
+            );
           }
         },
       ),
@@ -971,7 +1238,24 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
   });
 
   it(`sequentialXentStep: random chains with missing, short, mistyped, detached and extra buffers, bad sizes, class indices, weights and ignored indices (${RUNS * 5} cases)`, () => {
-    const HOW = ['none', 'none', 'none', 'count', 'short', 'type', 'nullRequired', 'nullOptional', 'detached', 'class', 'first', 'N0', 'dims', 'smoothing', 'weight', 'ignore'] as const;
+    const HOW = [
+      'none',
+      'none',
+      'none',
+      'count',
+      'short',
+      'type',
+      'nullRequired',
+      'nullOptional',
+      'detached',
+      'class',
+      'first',
+      'N0',
+      'dims',
+      'smoothing',
+      'weight',
+      'ignore',
+    ] as const;
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 4 }),
@@ -989,8 +1273,16 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
           const f = (n: number, what: string, lo = -1, hi = 1): Float32Array => fenced(Float32Array, n, what, () => lo + (hi - lo) * rnd());
           const buffers: unknown[] = [f(N * dims[0], 'x'), f(N * K, 'probs'), f(N, 'lse'), f(N, 'rowLoss')];
           for (let l = 0; l < L; l++) {
-            const I = dims[l], O = dims[l + 1];
-            buffers.push(f(O * I, `w${l}`), rnd() < 0.8 ? f(O, `b${l}`) : null, rnd() < 0.8 ? f(O * I, `dw${l}`, 0, 0) : null, rnd() < 0.8 ? f(O, `db${l}`, 0, 0) : null, f(N * O, `y${l}`), f(N * O, `dy${l}`));
+            const I = dims[l],
+              O = dims[l + 1];
+            buffers.push(
+              f(O * I, `w${l}`),
+              rnd() < 0.8 ? f(O, `b${l}`) : null,
+              rnd() < 0.8 ? f(O * I, `dw${l}`, 0, 0) : null,
+              rnd() < 0.8 ? f(O, `db${l}`, 0, 0) : null,
+              f(N * O, `y${l}`),
+              f(N * O, `dy${l}`),
+            );
           }
           const classes = fenced(Int32Array, N, 'classes', () => Math.floor(rnd() * K));
           let first = Math.floor(rnd() * L);
@@ -1035,7 +1327,8 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
           // reference: the forward in double, then Σ_n cross-entropy with smoothing
           let a = Array.from(before[0] as Float32Array);
           for (let l = 0; l < L; l++) {
-            const I = dims[l], O = dims[l + 1];
+            const I = dims[l],
+              O = dims[l + 1];
             const w = before[4 + 6 * l] as Float32Array;
             const b = before[5 + 6 * l] as Float32Array | null;
             const out: number[] = [];
@@ -1096,12 +1389,28 @@ describe(`fuzz: the raw native functions (${SPECS.length} signatures × ${RUNS} 
     expect(raw.detach(a.subarray(2, 4))).to.equal(true); // detaches the whole buffer
     expect(a.length).to.equal(0);
     expect(raw.detach(a)).to.equal(true); // twice is fine
-    expect(outcome(() => raw.benchSgemm(new Float32Array(4), new Float32Array(4), new Float32Array(4), 0, 2, 2, 1, 0.001)).ok, 'benchSgemm with M = 0').to.equal(false);
-    expect(outcome(() => raw.benchSgemm(new Float32Array(3), new Float32Array(4), new Float32Array(4), 2, 2, 2, 1, 0.001)).ok, 'benchSgemm with a short out').to.equal(false);
+    expect(
+      outcome(() => raw.benchSgemm(new Float32Array(4), new Float32Array(4), new Float32Array(4), 0, 2, 2, 1, 0.001)).ok,
+      'benchSgemm with M = 0',
+    ).to.equal(false);
+    expect(
+      outcome(() => raw.benchSgemm(new Float32Array(3), new Float32Array(4), new Float32Array(4), 2, 2, 2, 1, 0.001)).ok,
+      'benchSgemm with a short out',
+    ).to.equal(false);
     expect(typeof raw.getNumThreads()).to.equal('number');
     expect(raw.blasConfig()).to.be.a('string');
     expect(raw.optimizerStepsFuse(1, 'x', null)).to.be.a('boolean'); // ignores arguments
-    for (const [v, align] of [[1, 64], ['x', 64], [null, 64], [{}, 64], [new Float32Array(4), 0], [new Float32Array(4), 3], [new Float32Array(4), 8192], [new Float32Array(4), -64], [new Float32Array(4), 'x']])
+    for (const [v, align] of [
+      [1, 64],
+      ['x', 64],
+      [null, 64],
+      [{}, 64],
+      [new Float32Array(4), 0],
+      [new Float32Array(4), 3],
+      [new Float32Array(4), 8192],
+      [new Float32Array(4), -64],
+      [new Float32Array(4), 'x'],
+    ])
       expect(outcome(() => raw.addressMod(v, align)).ok, `addressMod(${String(v)}, ${String(align)})`).to.equal(false);
     const ab = new ArrayBuffer(256);
     const m = raw.addressMod(ab, 64);

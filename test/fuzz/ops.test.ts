@@ -90,13 +90,18 @@ describe('fuzz: public ops on random shapes return the reference result or throw
         const a = t(av, as, true);
         const b = t(bv, bs, true);
         // a JS number as either operand takes the scalar path
-        const x: ng.Tensor | number = c.scalar === 'a' ? av.length > 0 ? av[0] : 1.5 : a;
-        const y: ng.Tensor | number = c.scalar === 'b' ? bv.length > 0 ? bv[0] : -0.75 : b;
+        const x: ng.Tensor | number = c.scalar === 'a' ? (av.length > 0 ? av[0] : 1.5) : a;
+        const y: ng.Tensor | number = c.scalar === 'b' ? (bv.length > 0 ? bv[0] : -0.75) : b;
         const xs = typeof x === 'number' ? [] : as;
         const ys = typeof y === 'number' ? [] : bs;
         if (c.disposed) {
           (typeof x === 'number' ? b : a).dispose();
-          fails(`${fn} of a disposed tensor`, outcome(() => ng[fn](x, y)), `ng.${fn}`, 'disposed');
+          fails(
+            `${fn} of a disposed tensor`,
+            outcome(() => ng[fn](x, y)),
+            `ng.${fn}`,
+            'disposed',
+          );
           return;
         }
         const shape = broadcast(xs, ys);
@@ -120,7 +125,12 @@ describe('fuzz: public ops on random shapes return the reference result or throw
         for (let k = 0; k < ia.length; k++) {
           const p = xv[ia[k]];
           const q = yv[ib[k]];
-          const [dfa, dfb] = [[1, 1], [1, -1], [q, p], [1 / q, -p / (q * q)]][c.op];
+          const [dfa, dfb] = [
+            [1, 1],
+            [1, -1],
+            [q, p],
+            [1 / q, -p / (q * q)],
+          ][c.op];
           da[ia[k]] += g[k] * dfa;
           db[ib[k]] += g[k] * dfb;
         }
@@ -133,125 +143,154 @@ describe('fuzz: public ops on random shapes return the reference result or throw
 
   it(`matmul and transpose: random sizes incl. 0, mismatched inner sizes, forward and backward (${runs(400)} cases)`, () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.boolean(), seedArb, (M, K, K2, N, sameK, seed) => {
-        const Kb = sameK ? K : K2;
-        const av = values(seed, M * K);
-        const bv = values(seed + 1, Kb * N);
-        const a = t(av, [M, K], true);
-        const b = t(bv, [Kb, N], true);
-        const r = outcome(() => ng.matmul(a, b));
-        if (K !== Kb) {
-          fails('matmul with mismatched inner sizes', r, 'ng.matmul', `[${M}, ${K}]`, `[${Kb}, ${N}]`);
-          return;
-        }
-        const out = succeeds(`matmul [${M},${K}]x[${K},${N}]`, r);
-        expect(out.shape).to.deep.equal([M, N]);
-        const want = new Float64Array(M * N);
-        const bound = new Float64Array(M * N);
-        for (let m = 0; m < M; m++)
-          for (let n = 0; n < N; n++)
-            for (let k = 0; k < K; k++) {
-              want[m * N + n] += av[m * K + k] * bv[k * N + n];
-              bound[m * N + n] += 1e-6 * Math.abs(av[m * K + k] * bv[k * N + n]);
-            }
-        expectNear('matmul forward', out.data, want, 0, bound);
-        const g = values(seed + 2, M * N);
-        out.backward(t(g, [M, N]));
-        const da = new Float64Array(M * K);
-        const db = new Float64Array(K * N);
-        for (let m = 0; m < M; m++)
-          for (let n = 0; n < N; n++)
-            for (let k = 0; k < K; k++) {
-              da[m * K + k] += g[m * N + n] * bv[k * N + n];
-              db[k * N + n] += av[m * K + k] * g[m * N + n];
-            }
-        expectNear('matmul da', a.grad!.data, da, 1e-4, 1e-5);
-        expectNear('matmul db', b.grad!.data, db, 1e-4, 1e-5);
-        // transpose of a (and of a 3-D tensor, which must throw)
-        const tr = succeeds('transpose', outcome(() => ng.transpose(a)));
-        expect(tr.shape).to.deep.equal([K, M]);
-        for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) expect(tr.data[k * M + m]).to.equal(av[m * K + k]);
-        fails('transpose of 3-D', outcome(() => ng.transpose(t(values(seed, M * K * 2), [M, K, 2]))), 'ng.transpose');
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: 6 }),
+        fc.boolean(),
+        seedArb,
+        (M, K, K2, N, sameK, seed) => {
+          const Kb = sameK ? K : K2;
+          const av = values(seed, M * K);
+          const bv = values(seed + 1, Kb * N);
+          const a = t(av, [M, K], true);
+          const b = t(bv, [Kb, N], true);
+          const r = outcome(() => ng.matmul(a, b));
+          if (K !== Kb) {
+            fails('matmul with mismatched inner sizes', r, 'ng.matmul', `[${M}, ${K}]`, `[${Kb}, ${N}]`);
+            return;
+          }
+          const out = succeeds(`matmul [${M},${K}]x[${K},${N}]`, r);
+          expect(out.shape).to.deep.equal([M, N]);
+          const want = new Float64Array(M * N);
+          const bound = new Float64Array(M * N);
+          for (let m = 0; m < M; m++)
+            for (let n = 0; n < N; n++)
+              for (let k = 0; k < K; k++) {
+                want[m * N + n] += av[m * K + k] * bv[k * N + n];
+                bound[m * N + n] += 1e-6 * Math.abs(av[m * K + k] * bv[k * N + n]);
+              }
+          expectNear('matmul forward', out.data, want, 0, bound);
+          const g = values(seed + 2, M * N);
+          out.backward(t(g, [M, N]));
+          const da = new Float64Array(M * K);
+          const db = new Float64Array(K * N);
+          for (let m = 0; m < M; m++)
+            for (let n = 0; n < N; n++)
+              for (let k = 0; k < K; k++) {
+                da[m * K + k] += g[m * N + n] * bv[k * N + n];
+                db[k * N + n] += av[m * K + k] * g[m * N + n];
+              }
+          expectNear('matmul da', a.grad!.data, da, 1e-4, 1e-5);
+          expectNear('matmul db', b.grad!.data, db, 1e-4, 1e-5);
+          // transpose of a (and of a 3-D tensor, which must throw)
+          const tr = succeeds(
+            'transpose',
+            outcome(() => ng.transpose(a)),
+          );
+          expect(tr.shape).to.deep.equal([K, M]);
+          for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) expect(tr.data[k * M + m]).to.equal(av[m * K + k]);
+          fails(
+            'transpose of 3-D',
+            outcome(() => ng.transpose(t(values(seed, M * K * 2), [M, K, 2]))),
+            'ng.transpose',
+          );
+        },
+      ),
       { seed: 802, numRuns: runs(400) },
     );
   });
 
   it(`reshape: factorisations, −1, wrong sizes (${runs(300)} cases)`, () => {
     fc.assert(
-      fc.property(shapeArb(), fc.array(fc.nat(), { maxLength: 4 }), fc.constantFrom('perm', 'perm', 'merge', 'infer', 'wrong'), seedArb, (shape, order, how, seed) => {
-        const n = sizeOf(shape);
-        const x = t(values(seed, n), shape, true);
-        let target = shape.slice();
-        for (let i = 0; i < order.length && target.length > 1; i++) {
-          const j = order[i] % target.length;
-          [target[0], target[j]] = [target[j], target[0]];
-        }
-        if (how === 'merge' && target.length >= 2) target = [target[0] * target[1], ...target.slice(2)];
-        if (how === 'infer' && target.length >= 1 && target[0] > 0) target[0] = -1;
-        if (how === 'wrong') target = [...target, 2];
-        const r = outcome(() => ng.reshape(x, target));
-        // −1 next to a 0 dimension could be anything (PyTorch refuses it too)
-        const ambiguous = how === 'infer' && target[0] === -1 && sizeOf(target.slice(1)) === 0;
-        const valid = (how !== 'wrong' || n === 0) && !ambiguous;
-        if (!valid) {
-          fails(`reshape ${JSON.stringify(shape)} → ${JSON.stringify(target)}`, r, 'ng.reshape');
-          return;
-        }
-        const y = succeeds(`reshape ${JSON.stringify(shape)} → ${JSON.stringify(target)}`, r);
-        const want = target.map((d) => (d === -1 ? n / sizeOf(target.filter((e) => e !== -1)) : d));
-        expect(y.shape).to.deep.equal(want);
-        expect(Array.from(y.data)).to.deep.equal(Array.from(x.data));
-      }),
+      fc.property(
+        shapeArb(),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.constantFrom('perm', 'perm', 'merge', 'infer', 'wrong'),
+        seedArb,
+        (shape, order, how, seed) => {
+          const n = sizeOf(shape);
+          const x = t(values(seed, n), shape, true);
+          let target = shape.slice();
+          for (let i = 0; i < order.length && target.length > 1; i++) {
+            const j = order[i] % target.length;
+            [target[0], target[j]] = [target[j], target[0]];
+          }
+          if (how === 'merge' && target.length >= 2) target = [target[0] * target[1], ...target.slice(2)];
+          if (how === 'infer' && target.length >= 1 && target[0] > 0) target[0] = -1;
+          if (how === 'wrong') target = [...target, 2];
+          const r = outcome(() => ng.reshape(x, target));
+          // −1 next to a 0 dimension could be anything (PyTorch refuses it too)
+          const ambiguous = how === 'infer' && target[0] === -1 && sizeOf(target.slice(1)) === 0;
+          const valid = (how !== 'wrong' || n === 0) && !ambiguous;
+          if (!valid) {
+            fails(`reshape ${JSON.stringify(shape)} → ${JSON.stringify(target)}`, r, 'ng.reshape');
+            return;
+          }
+          const y = succeeds(`reshape ${JSON.stringify(shape)} → ${JSON.stringify(target)}`, r);
+          const want = target.map((d) => (d === -1 ? n / sizeOf(target.filter((e) => e !== -1)) : d));
+          expect(y.shape).to.deep.equal(want);
+          expect(Array.from(y.data)).to.deep.equal(Array.from(x.data));
+        },
+      ),
       { seed: 803, numRuns: runs(300) },
     );
   });
 
   it(`sum/mean over every axis (and none), keepDim, out-of-range axes, backward (${runs(500)} cases)`, () => {
     fc.assert(
-      fc.property(shapeArb(), fc.option(fc.integer({ min: -5, max: 4 }), { freq: 4 }), fc.boolean(), fc.boolean(), seedArb, (shape, axis, keepDim, mean, seed) => {
-        const fn = mean ? 'mean' : 'sum';
-        const nd = shape.length;
-        const xv = values(seed, sizeOf(shape));
-        const x = t(xv, shape, true);
-        const ax = axis === null ? undefined : axis;
-        const r = outcome(() => ng[fn](x, ax, keepDim));
-        if (ax !== undefined && (ax < -nd || ax >= nd)) {
-          fails(`${fn} axis ${ax} of ${JSON.stringify(shape)}`, r, `ng.${fn}`, `axis ${ax}`);
-          return;
-        }
-        const y = succeeds(`${fn} axis ${ax} of ${JSON.stringify(shape)}`, r);
-        const a = ax === undefined ? -1 : ax < 0 ? ax + nd : ax;
-        // reference by multi-index in double
-        const outShape = ax === undefined ? (keepDim ? shape.map(() => 1) : []) : keepDim ? shape.map((d, i) => (i === a ? 1 : d)) : shape.filter((_, i) => i !== a);
-        expect(y.shape).to.deep.equal(outShape);
-        const count = ax === undefined ? xv.length : shape[a];
-        const want = new Float64Array(sizeOf(outShape));
-        const bound = new Float64Array(want.length);
-        const sx = stridesOf(shape);
-        const target = (flat: number): number => {
-          if (ax === undefined) return 0;
-          let o = 0;
-          let acc = 1;
-          for (let k = nd - 1; k >= 0; k--) {
-            if (k === a) continue;
-            o += (Math.floor(flat / sx[k]) % shape[k]) * acc;
-            acc *= shape[k];
+      fc.property(
+        shapeArb(),
+        fc.option(fc.integer({ min: -5, max: 4 }), { freq: 4 }),
+        fc.boolean(),
+        fc.boolean(),
+        seedArb,
+        (shape, axis, keepDim, mean, seed) => {
+          const fn = mean ? 'mean' : 'sum';
+          const nd = shape.length;
+          const xv = values(seed, sizeOf(shape));
+          const x = t(xv, shape, true);
+          const ax = axis === null ? undefined : axis;
+          const r = outcome(() => ng[fn](x, ax, keepDim));
+          if (ax !== undefined && (ax < -nd || ax >= nd)) {
+            fails(`${fn} axis ${ax} of ${JSON.stringify(shape)}`, r, `ng.${fn}`, `axis ${ax}`);
+            return;
           }
-          return o;
-        };
-        for (let i = 0; i < xv.length; i++) {
-          want[target(i)] += xv[i];
-          bound[target(i)] += 1e-6 * Math.abs(xv[i]);
-        }
-        if (mean) for (let i = 0; i < want.length; i++) want[i] /= count; // 0/0 = NaN over an empty axis, as PyTorch
-        expectNear(`${fn} forward`, y.data, want, 1e-6, bound);
-        const g = values(seed + 1, y.size);
-        y.backward(t(g, outShape));
-        const dx = new Float64Array(xv.length);
-        for (let i = 0; i < xv.length; i++) dx[i] = g[target(i)] / (mean ? count : 1);
-        expectNear(`${fn} dx`, x.grad!.data, dx, 1e-6, 1e-7);
-      }),
+          const y = succeeds(`${fn} axis ${ax} of ${JSON.stringify(shape)}`, r);
+          const a = ax === undefined ? -1 : ax < 0 ? ax + nd : ax;
+          // reference by multi-index in double
+          const outShape =
+            ax === undefined ? (keepDim ? shape.map(() => 1) : []) : keepDim ? shape.map((d, i) => (i === a ? 1 : d)) : shape.filter((_, i) => i !== a);
+          expect(y.shape).to.deep.equal(outShape);
+          const count = ax === undefined ? xv.length : shape[a];
+          const want = new Float64Array(sizeOf(outShape));
+          const bound = new Float64Array(want.length);
+          const sx = stridesOf(shape);
+          const target = (flat: number): number => {
+            if (ax === undefined) return 0;
+            let o = 0;
+            let acc = 1;
+            for (let k = nd - 1; k >= 0; k--) {
+              if (k === a) continue;
+              o += (Math.floor(flat / sx[k]) % shape[k]) * acc;
+              acc *= shape[k];
+            }
+            return o;
+          };
+          for (let i = 0; i < xv.length; i++) {
+            want[target(i)] += xv[i];
+            bound[target(i)] += 1e-6 * Math.abs(xv[i]);
+          }
+          if (mean) for (let i = 0; i < want.length; i++) want[i] /= count; // 0/0 = NaN over an empty axis, as PyTorch
+          expectNear(`${fn} forward`, y.data, want, 1e-6, bound);
+          const g = values(seed + 1, y.size);
+          y.backward(t(g, outShape));
+          const dx = new Float64Array(xv.length);
+          for (let i = 0; i < xv.length; i++) dx[i] = g[target(i)] / (mean ? count : 1);
+          expectNear(`${fn} dx`, x.grad!.data, dx, 1e-6, 1e-7);
+        },
+      ),
       { seed: 804, numRuns: runs(500) },
     );
   });
@@ -277,9 +316,18 @@ describe('fuzz: public ops on random shapes return the reference result or throw
         const name = isPow ? `pow ${p}` : OPS[which].name;
         const f = isPow ? (v: number) => Math.pow(v, p) : OPS[which].f;
         const d = isPow ? (v: number) => p * Math.pow(v, p - 1) : OPS[which].d;
-        const y = succeeds(name, outcome(() => (isPow ? ng.pow(x, p) : ng[OPS[which].name](x))));
+        const y = succeeds(
+          name,
+          outcome(() => (isPow ? ng.pow(x, p) : ng[OPS[which].name](x))),
+        );
         expect(y.shape).to.deep.equal(shape);
-        expectNear(`${name} forward`, y.data, Array.from(xv, (v) => Math.fround(f(v))), 2e-6, 1e-30);
+        expectNear(
+          `${name} forward`,
+          y.data,
+          Array.from(xv, (v) => Math.fround(f(v))),
+          2e-6,
+          1e-30,
+        );
         const g = values(seed + 1, xv.length);
         y.backward(t(g, shape));
         // compared where the derivative is finite (log, sqrt and pow of negatives are NaN in both)
@@ -364,7 +412,10 @@ describe('fuzz: public ops on random shapes return the reference result or throw
           let r;
           if (how === 'module') {
             ng.manualSeed(seed);
-            const lin = succeeds(`new Linear(${I}, ${O})`, outcome(() => new ng.nn.Linear(I, O)));
+            const lin = succeeds(
+              `new Linear(${I}, ${O})`,
+              outcome(() => new ng.nn.Linear(I, O)),
+            );
             lin.weight.data.set(wv);
             lin.bias!.data.set(bv);
             r = outcome(() => lin.forward(x));
@@ -414,55 +465,63 @@ describe('fuzz: public ops on random shapes return the reference result or throw
 
   it(`nn.BatchNorm1d: random N, C, L, training and evaluation, one value per channel (${runs(250)} cases)`, () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.option(fc.integer({ min: 0, max: 3 })), fc.boolean(), fc.boolean(), seedArb, (N, C, L, training, wrongC, seed) => {
-        const shape = L === null ? [N, C + (wrongC ? 1 : 0)] : [N, C + (wrongC ? 1 : 0), L];
-        const Ln = L ?? 1;
-        const xv = values(seed, sizeOf(shape), -2, 2);
-        const x = t(xv, shape, true);
-        const bn = new ng.nn.BatchNorm1d(C);
-        bn.weight!.data.set(values(seed + 1, C, 0.5, 1.5));
-        bn.bias!.data.set(values(seed + 2, C));
-        const rm0 = values(seed + 3, C);
-        const rv0 = values(seed + 4, C, 0.5, 2);
-        bn.runningMean!.data.set(rm0);
-        bn.runningVar!.data.set(rv0);
-        if (training) bn.train();
-        else bn.eval();
-        const r = outcome(() => bn.forward(x));
-        if (wrongC) {
-          fails('BatchNorm1d with the wrong channel count', r, 'BatchNorm1d');
-          return;
-        }
-        const M = N * Ln;
-        if (training && M <= 1) {
-          fails('BatchNorm1d training on one value per channel', r, 'more than 1 value per channel');
-          return;
-        }
-        const y = succeeds(`BatchNorm1d ${JSON.stringify(shape)} training=${training}`, r);
-        const w = bn.weight!.data;
-        const b = bn.bias!.data;
-        const want = new Float64Array(xv.length);
-        for (let c = 0; c < C; c++) {
-          let mu = rm0[c];
-          let v = rv0[c];
-          if (training) {
-            mu = 0;
-            for (let n = 0; n < N; n++) for (let l = 0; l < Ln; l++) mu += xv[(n * C + c) * Ln + l];
-            mu /= M;
-            v = 0;
-            for (let n = 0; n < N; n++) for (let l = 0; l < Ln; l++) v += (xv[(n * C + c) * Ln + l] - mu) ** 2;
-            v /= M;
-            expect(bn.runningMean!.data[c]).to.be.closeTo(0.9 * rm0[c] + 0.1 * mu, 1e-5);
-            expect(bn.runningVar!.data[c]).to.be.closeTo(0.9 * rv0[c] + (0.1 * v * M) / (M - 1), 1e-4);
+      fc.property(
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.option(fc.integer({ min: 0, max: 3 })),
+        fc.boolean(),
+        fc.boolean(),
+        seedArb,
+        (N, C, L, training, wrongC, seed) => {
+          const shape = L === null ? [N, C + (wrongC ? 1 : 0)] : [N, C + (wrongC ? 1 : 0), L];
+          const Ln = L ?? 1;
+          const xv = values(seed, sizeOf(shape), -2, 2);
+          const x = t(xv, shape, true);
+          const bn = new ng.nn.BatchNorm1d(C);
+          bn.weight!.data.set(values(seed + 1, C, 0.5, 1.5));
+          bn.bias!.data.set(values(seed + 2, C));
+          const rm0 = values(seed + 3, C);
+          const rv0 = values(seed + 4, C, 0.5, 2);
+          bn.runningMean!.data.set(rm0);
+          bn.runningVar!.data.set(rv0);
+          if (training) bn.train();
+          else bn.eval();
+          const r = outcome(() => bn.forward(x));
+          if (wrongC) {
+            fails('BatchNorm1d with the wrong channel count', r, 'BatchNorm1d');
+            return;
           }
-          for (let n = 0; n < N; n++)
-            for (let l = 0; l < Ln; l++) {
-              const i = (n * C + c) * Ln + l;
-              want[i] = ((xv[i] - mu) / Math.sqrt(v + 1e-5)) * w[c] + b[c];
+          const M = N * Ln;
+          if (training && M <= 1) {
+            fails('BatchNorm1d training on one value per channel', r, 'more than 1 value per channel');
+            return;
+          }
+          const y = succeeds(`BatchNorm1d ${JSON.stringify(shape)} training=${training}`, r);
+          const w = bn.weight!.data;
+          const b = bn.bias!.data;
+          const want = new Float64Array(xv.length);
+          for (let c = 0; c < C; c++) {
+            let mu = rm0[c];
+            let v = rv0[c];
+            if (training) {
+              mu = 0;
+              for (let n = 0; n < N; n++) for (let l = 0; l < Ln; l++) mu += xv[(n * C + c) * Ln + l];
+              mu /= M;
+              v = 0;
+              for (let n = 0; n < N; n++) for (let l = 0; l < Ln; l++) v += (xv[(n * C + c) * Ln + l] - mu) ** 2;
+              v /= M;
+              expect(bn.runningMean!.data[c]).to.be.closeTo(0.9 * rm0[c] + 0.1 * mu, 1e-5);
+              expect(bn.runningVar!.data[c]).to.be.closeTo(0.9 * rv0[c] + (0.1 * v * M) / (M - 1), 1e-4);
             }
-        }
-        expectNear('BatchNorm1d forward', y.data, want, 1e-4, 1e-4);
-      }),
+            for (let n = 0; n < N; n++)
+              for (let l = 0; l < Ln; l++) {
+                const i = (n * C + c) * Ln + l;
+                want[i] = ((xv[i] - mu) / Math.sqrt(v + 1e-5)) * w[c] + b[c];
+              }
+          }
+          expectNear('BatchNorm1d forward', y.data, want, 1e-4, 1e-4);
+        },
+      ),
       { seed: 808, numRuns: runs(250) },
     );
   });
@@ -538,35 +597,56 @@ describe('fuzz: public ops on random shapes return the reference result or throw
 
   it(`optimizer steps (SGD, momentum, RMSprop, Adam, AdamW, Rprop) on random parameter shapes incl. empty and grad-less (${runs(250)} cases)`, () => {
     fc.assert(
-      fc.property(fc.array(shapeArb(0, 3), { minLength: 1, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), fc.constantFrom('SGD', 'SGDm', 'RMSprop', 'Adam', 'AdamW', 'Rprop'), seedArb, (shapes, hasGrad, kind, seed) => {
-        const lr = 0.01;
-        const params = shapes.map((s, i) => t(values(seed + i, sizeOf(s)), s, true));
-        const before = params.map((p) => Float32Array.from(p.data));
-        const grads = params.map((p, i) => values(seed + 100 + i, p.size));
-        params.forEach((p, i) => {
-          if (hasGrad[i]) p.grad = t(grads[i], p.shape.slice());
-        });
-        const opt =
-          kind === 'SGD' ? new ng.optim.SGD(params, { lr })
-          : kind === 'SGDm' ? new ng.optim.SGD(params, { lr, momentum: 0.9 })
-          : kind === 'RMSprop' ? new ng.optim.RMSprop(params, { lr })
-          : kind === 'Adam' ? new ng.optim.Adam(params, { lr })
-          : kind === 'AdamW' ? new ng.optim.AdamW(params, { lr, weightDecay: 0.1 })
-          : new ng.optim.Rprop(params, { lr });
-        succeeds(`${kind}.step`, outcome(() => opt.step()));
-        // the first step of each rule, from its definition (θ0, g):
-        const first = (p: number, g: number): number => {
-          if (kind === 'SGD' || kind === 'SGDm') return p - lr * g; // the momentum buffer starts as g
-          if (kind === 'RMSprop') return p - (lr * g) / (Math.sqrt(0.01 * g * g) + 1e-8);
-          if (kind === 'Adam') return p - (lr * g) / (Math.abs(g) + 1e-8);
-          if (kind === 'AdamW') return p * (1 - lr * 0.1) - (lr * g) / (Math.abs(g) + 1e-8);
-          return p - Math.sign(g) * lr; // Rprop: the initial step size
-        };
-        params.forEach((p, i) => {
-          if (!hasGrad[i]) expect(Array.from(p.data), 'a parameter without a gradient is not moved').to.deep.equal(Array.from(before[i]));
-          else expectNear(`${kind} step of parameter ${i}`, p.data, Array.from(before[i], (v, j) => first(v, grads[i][j])), 1e-5, 1e-7);
-        });
-      }),
+      fc.property(
+        fc.array(shapeArb(0, 3), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        fc.constantFrom('SGD', 'SGDm', 'RMSprop', 'Adam', 'AdamW', 'Rprop'),
+        seedArb,
+        (shapes, hasGrad, kind, seed) => {
+          const lr = 0.01;
+          const params = shapes.map((s, i) => t(values(seed + i, sizeOf(s)), s, true));
+          const before = params.map((p) => Float32Array.from(p.data));
+          const grads = params.map((p, i) => values(seed + 100 + i, p.size));
+          params.forEach((p, i) => {
+            if (hasGrad[i]) p.grad = t(grads[i], p.shape.slice());
+          });
+          const opt =
+            kind === 'SGD'
+              ? new ng.optim.SGD(params, { lr })
+              : kind === 'SGDm'
+                ? new ng.optim.SGD(params, { lr, momentum: 0.9 })
+                : kind === 'RMSprop'
+                  ? new ng.optim.RMSprop(params, { lr })
+                  : kind === 'Adam'
+                    ? new ng.optim.Adam(params, { lr })
+                    : kind === 'AdamW'
+                      ? new ng.optim.AdamW(params, { lr, weightDecay: 0.1 })
+                      : new ng.optim.Rprop(params, { lr });
+          succeeds(
+            `${kind}.step`,
+            outcome(() => opt.step()),
+          );
+          // the first step of each rule, from its definition (θ0, g):
+          const first = (p: number, g: number): number => {
+            if (kind === 'SGD' || kind === 'SGDm') return p - lr * g; // the momentum buffer starts as g
+            if (kind === 'RMSprop') return p - (lr * g) / (Math.sqrt(0.01 * g * g) + 1e-8);
+            if (kind === 'Adam') return p - (lr * g) / (Math.abs(g) + 1e-8);
+            if (kind === 'AdamW') return p * (1 - lr * 0.1) - (lr * g) / (Math.abs(g) + 1e-8);
+            return p - Math.sign(g) * lr; // Rprop: the initial step size
+          };
+          params.forEach((p, i) => {
+            if (!hasGrad[i]) expect(Array.from(p.data), 'a parameter without a gradient is not moved').to.deep.equal(Array.from(before[i]));
+            else
+              expectNear(
+                `${kind} step of parameter ${i}`,
+                p.data,
+                Array.from(before[i], (v, j) => first(v, grads[i][j])),
+                1e-5,
+                1e-7,
+              );
+          });
+        },
+      ),
       { seed: 810, numRuns: runs(250) },
     );
   });

@@ -12,7 +12,11 @@ import * as ng from '../../lib';
 
 const RUNS = Number(process.env.NG_MUTATION_RUNS ?? 5000);
 
-type Mutation = { kind: 'flip'; at: number; value: number } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; bytes: number[] } | { kind: 'length'; value: bigint };
+type Mutation =
+  | { kind: 'flip'; at: number; value: number }
+  | { kind: 'cut'; at: number }
+  | { kind: 'insert'; at: number; bytes: number[] }
+  | { kind: 'length'; value: bigint };
 
 const mutation = (size: number): fc.Arbitrary<Mutation[]> =>
   fc.array(
@@ -54,7 +58,15 @@ describe('io: mutated files load correctly or fail cleanly', function () {
 
   it(`safetensors: ${RUNS} mutations`, () => {
     const base = ng.io.serialize(
-      { 'a.weight': ng.tensor([[1, 2], [3, 4]]), 'a.bias': ng.tensor([0.5, -0.5]), s: ng.tensor(7), e: ng.zeros([0]) },
+      {
+        'a.weight': ng.tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+        'a.bias': ng.tensor([0.5, -0.5]),
+        s: ng.tensor(7),
+        e: ng.zeros([0]),
+      },
       { epoch: '3' },
     );
     fc.assert(

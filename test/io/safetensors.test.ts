@@ -58,7 +58,8 @@ describe('io: ng.save / ng.load (safetensors)', () => {
     const b = new ng.nn.Sequential(new ng.nn.Linear(4, 8), new ng.nn.BatchNorm1d(8), new ng.nn.ReLU(), new ng.nn.Linear(8, 3));
     ng.save(file('model.safetensors'), a, { arch: '4-8-3' });
     b.loadStateDict(ng.load(file('model.safetensors')));
-    const sa = a.stateDict(), sb = b.stateDict();
+    const sa = a.stateDict(),
+      sb = b.stateDict();
     for (const k of Object.keys(sa)) expect(bits(sb[k]), k).to.deep.equal(bits(sa[k]));
     expect(ng.loadMetadata(file('model.safetensors'))).to.deep.equal({ arch: '4-8-3' });
   });
@@ -86,7 +87,7 @@ describe('io: ng.save / ng.load (safetensors)', () => {
   });
 
   it('keeps metadata strings and offers them alone; rejects non-string metadata on save', () => {
-    const meta = { state: JSON.stringify({ epoch: 3, lr: 0.01, rng: [1, 2] }), 'ünï': 'çödé', empty: '' };
+    const meta = { state: JSON.stringify({ epoch: 3, lr: 0.01, rng: [1, 2] }), ünï: 'çödé', empty: '' };
     ng.save(file('meta.safetensors'), { w: ng.ones([2]) }, meta);
     const { tensors, metadata } = ng.loadWithMetadata(file('meta.safetensors'));
     expect(metadata).to.deep.equal(meta);
@@ -95,7 +96,9 @@ describe('io: ng.save / ng.load (safetensors)', () => {
     expect(ng.loadMetadata(file('meta.safetensors'))).to.deep.equal(meta);
     ng.save(file('nometa.safetensors'), { w: ng.ones([2]) });
     expect(ng.loadWithMetadata(file('nometa.safetensors')).metadata).to.deep.equal({});
-    expect(() => ng.save(file('m.safetensors'), { w: ng.ones([1]) }, { epoch: 3 as unknown as string })).to.throw(/metadata\['epoch'\].*string.*JSON\.stringify/);
+    expect(() => ng.save(file('m.safetensors'), { w: ng.ones([1]) }, { epoch: 3 as unknown as string })).to.throw(
+      /metadata\['epoch'\].*string.*JSON\.stringify/,
+    );
   });
 
   it('rejects bad arguments to save, naming them, and leaves no file behind', () => {
@@ -155,10 +158,22 @@ describe('io: ng.save / ng.load (safetensors)', () => {
       ['overlapping tensors', craft({ a: f32([2], 0, 8), b: f32([1], 4, 8) }, data8), /tensors "a" \[0, 8\] and "b" \[4, 8\] overlap/],
       ['a gap between tensors', craft({ a: f32([1], 0, 4), b: f32([1], 8, 12) }, new Uint8Array(12)), /bytes \[4, 8\) .* belong to no tensor/],
       ['trailing bytes', craft(good, new Uint8Array(12)), /4 trailing bytes after the last tensor's data/],
-      ['duplicate names', craft('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', data8), /key "w" twice/],
-      ['duplicate names spelled with escapes', craft('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"\\u0077":{"dtype":"F32","shape":[0],"data_offsets":[8,8]}}', data8), /key "w" twice/],
+      [
+        'duplicate names',
+        craft('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', data8),
+        /key "w" twice/,
+      ],
+      [
+        'duplicate names spelled with escapes',
+        craft('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"\\u0077":{"dtype":"F32","shape":[0],"data_offsets":[8,8]}}', data8),
+        /key "w" twice/,
+      ],
       ['a duplicate field inside an entry', craft('{"w":{"dtype":"F32","dtype":"F32","shape":[2],"data_offsets":[0,8]}}', data8), /key "dtype" twice in "w"/],
-      ['duplicate metadata keys', craft('{"__metadata__":{"a":"1","a":"2"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', data8), /key "a" twice in "__metadata__"/],
+      [
+        'duplicate metadata keys',
+        craft('{"__metadata__":{"a":"1","a":"2"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', data8),
+        /key "a" twice in "__metadata__"/,
+      ],
       ['metadata that is not an object', craft({ __metadata__: 'x', ...good }, data8), /'__metadata__' must be an object of strings/],
       ['a metadata value that is not a string', craft({ __metadata__: { epoch: 3 }, ...good }, data8), /'__metadata__' value "epoch" must be a string/],
     ];
@@ -250,7 +265,10 @@ h = json.dumps(hdr).encode()
 h += b' ' * (-len(h) % 8)
 open(dst, 'wb').write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
 `;
-    const w = ng.tensor([[1.5, -2.25, 3e-8], [1e30, -0, 7]]);
+    const w = ng.tensor([
+      [1.5, -2.25, 3e-8],
+      [1e30, -0, 7],
+    ]);
     ng.save(file('np.safetensors'), { w, b: ng.tensor([0.125]) }, { who: 'nativegrad' });
     const r = spawnSync(py, ['-c', script, file('np.safetensors'), file('from-numpy.safetensors')], { encoding: 'utf8' });
     expect(r.status, r.stderr).to.equal(0);

@@ -70,7 +70,10 @@ describe('io: ng.save under SIGKILL (slow)', () => {
       expect(gen, 'the file on disk is a completed generation').to.be.at.least(lastSaved);
       expect(gen).to.be.at.most(lastSaved + 1);
       expect(tensors.w.size).to.equal(2000000);
-      expect(tensors.w.data.every((v) => v === gen), 'every value of w belongs to one generation').to.equal(true);
+      expect(
+        tensors.w.data.every((v) => v === gen),
+        'every value of w belongs to one generation',
+      ).to.equal(true);
       expect(tensors.b.data.every((v) => v === -gen)).to.equal(true);
       for (const f of fs.readdirSync(dir)) if (f.endsWith('.tmp')) fs.rmSync(path.join(dir, f));
       fs.rmSync(target);

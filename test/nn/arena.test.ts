@@ -76,7 +76,10 @@ describe('nn: flattenParameters (one buffer for the parameters, one for the grad
     // 35 + 7 + 21 + 3 elements, each slot a multiple of 16
     expect(arena.offsets).to.deep.equal([0, 48, 64, 96]);
     expect(arena.length).to.equal(112);
-    expect(Array.from(arena.data.subarray(35, 48)).every((v) => v === 0), 'padding').to.equal(true);
+    expect(
+      Array.from(arena.data.subarray(35, 48)).every((v) => v === 0),
+      'padding',
+    ).to.equal(true);
   });
 
   it('backward accumulates into the arena; zeroGrad (module or optimizer) clears it in one fill', () => {
@@ -100,7 +103,15 @@ describe('nn: flattenParameters (one buffer for the parameters, one for the grad
       flat.flattenParameters();
       const optPlain = make(plain.parameters());
       const optFlat = make(flat.parameters());
-      const kernel = (optFlat instanceof ng.optim.SGD ? 'sgdStep' : optFlat instanceof ng.optim.RMSprop ? 'rmspropStep' : optFlat instanceof ng.optim.Rprop ? 'rpropStep' : 'adamStep') as 'adamStep';
+      const kernel = (
+        optFlat instanceof ng.optim.SGD
+          ? 'sgdStep'
+          : optFlat instanceof ng.optim.RMSprop
+            ? 'rmspropStep'
+            : optFlat instanceof ng.optim.Rprop
+              ? 'rpropStep'
+              : 'adamStep'
+      ) as 'adamStep';
       const want = train(plain, optPlain, 6);
       let got: number[][] = [];
       const calls = spy(kernel, () => (got = train(flat, optFlat, 6)));
@@ -110,9 +121,11 @@ describe('nn: flattenParameters (one buffer for the parameters, one for the grad
       const b = optFlat.stateDict();
       expect(Object.keys(b.state)).to.deep.equal(Object.keys(a.state));
       for (const i of Object.keys(a.state)) {
-        const sa = a.state[Number(i)], sb = b.state[Number(i)];
+        const sa = a.state[Number(i)],
+          sb = b.state[Number(i)];
         expect(sb.step).to.equal(sa.step);
-        for (const k of Object.keys(sa)) if (k !== 'step') expect(bits((sb[k] as ng.Tensor).data), `state ${i}.${k}`).to.deep.equal(bits((sa[k] as ng.Tensor).data));
+        for (const k of Object.keys(sa))
+          if (k !== 'step') expect(bits((sb[k] as ng.Tensor).data), `state ${i}.${k}`).to.deep.equal(bits((sa[k] as ng.Tensor).data));
       }
     });
   }

@@ -50,7 +50,11 @@ describe('nn: cross-entropy with class weights and ignoreIndex (PyTorch 1.13)', 
     const weight = ng.tensor([0.5, 2, 1, 3]);
     const target = Int32Array.from([0, -100, 2, 3, 1]);
     for (const reduction of ['mean', 'sum'] as const) {
-      const x = ng.tensor(Float32Array.from({ length: 20 }, (_, i) => Math.sin(i * 1.7) * 2), [5, 4], { requiresGrad: true });
+      const x = ng.tensor(
+        Float32Array.from({ length: 20 }, (_, i) => Math.sin(i * 1.7) * 2),
+        [5, 4],
+        { requiresGrad: true },
+      );
       const r = ng.gradcheck((t) => F.crossEntropy(t, target, { weight, labelSmoothing: 0.1, reduction }), [x], { rtol: 2e-2, atol: 2e-3 });
       expect(r.ok, `${reduction}: max error ${r.maxError}`).to.equal(true);
     }
@@ -82,7 +86,9 @@ describe('nn: cross-entropy with class weights and ignoreIndex (PyTorch 1.13)', 
       const lt = tapeLoss.forward(tapeModel.forward(x), y);
       lt.backward();
       expect(lf, `step ${s}: fused loss = tape loss`).to.equal(lt.item());
-      fusedModel.parameters().forEach((p, i) => expect(Array.from(p.grad!.data), `step ${s}: gradient ${i}`).to.deep.equal(Array.from(tapeModel.parameters()[i].grad!.data)));
+      fusedModel
+        .parameters()
+        .forEach((p, i) => expect(Array.from(p.grad!.data), `step ${s}: gradient ${i}`).to.deep.equal(Array.from(tapeModel.parameters()[i].grad!.data)));
       optF.step();
       optT.step();
       losses.push(lf);
@@ -92,7 +98,7 @@ describe('nn: cross-entropy with class weights and ignoreIndex (PyTorch 1.13)', 
     for (const [k, v] of Object.entries(tr.params)) expectClose(sd[k].data, (v as FixtureTensor).data, { rtol: 1e-5, atol: 1e-7, what: k });
   });
 
-  it('keeps its weight in stateDict() under PyTorch\'s key and prints its settings', () => {
+  it("keeps its weight in stateDict() under PyTorch's key and prints its settings", () => {
     const loss = new ng.nn.CrossEntropyLoss({ weight: ng.tensor([1, 2]), ignoreIndex: 0 });
     expect(Object.keys(loss.stateDict())).to.deep.equal(['weight']);
     expect(Object.keys(new ng.nn.CrossEntropyLoss().stateDict())).to.deep.equal([]);
@@ -100,7 +106,14 @@ describe('nn: cross-entropy with class weights and ignoreIndex (PyTorch 1.13)', 
   });
 
   it('gives NaN for a mean over rows that are all ignored, as PyTorch, with zero gradients', () => {
-    const x = ng.tensor([[1, 2], [3, 4]], undefined, { requiresGrad: true });
+    const x = ng.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
     const loss = F.crossEntropy(x, [-100, -100]);
     expect(Number.isNaN(loss.item())).to.equal(true);
     loss.backward();
@@ -110,8 +123,14 @@ describe('nn: cross-entropy with class weights and ignoreIndex (PyTorch 1.13)', 
 
   it('refuses what PyTorch refuses, naming the argument and the shapes', () => {
     const x = ng.zeros([3, 4]);
-    expect(() => F.crossEntropy(x, [0, 1, 2], { weight: ng.ones([3]) })).to.throw(RangeError, /weight of shape \[3\] does not fit the input of shape \[3, 4\]: it needs one weight per class, \[4\]/);
-    expect(() => new ng.nn.CrossEntropyLoss({ weight: ng.ones([2, 2]) })).to.throw(TypeError, /argument 'weight' must be a 1-D Tensor with one weight per class, got a Tensor of shape \[2, 2\]/);
+    expect(() => F.crossEntropy(x, [0, 1, 2], { weight: ng.ones([3]) })).to.throw(
+      RangeError,
+      /weight of shape \[3\] does not fit the input of shape \[3, 4\]: it needs one weight per class, \[4\]/,
+    );
+    expect(() => new ng.nn.CrossEntropyLoss({ weight: ng.ones([2, 2]) })).to.throw(
+      TypeError,
+      /argument 'weight' must be a 1-D Tensor with one weight per class, got a Tensor of shape \[2, 2\]/,
+    );
     expect(() => F.crossEntropy(x, [0, 4, 1])).to.throw(RangeError, /target\[1\] = 4 is out of range/);
     expect(() => F.crossEntropy(x, [0, -1, 1])).to.throw(RangeError, /target\[1\] = -1 is out of range/);
     expect(() => F.crossEntropy(x, [0, -1, 1], { ignoreIndex: -1 })).to.not.throw();

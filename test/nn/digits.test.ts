@@ -89,7 +89,7 @@ describe('nn: digits acceptance (64-128-10, BatchNorm, ReLU, Adam)', () => {
       history.push(accuracy());
     }
     const first = history.findIndex((a) => a >= 0.95) + 1;
-     
+
     console.log(`      held-out accuracy: ${history.map((a) => (100 * a).toFixed(1)).join(' ')} (>= 95% from epoch ${first})`);
     expect(first, 'an epoch reaching 95%').to.be.greaterThan(0);
     expect(history[29], 'accuracy after 30 epochs').to.be.at.least(0.95);

@@ -60,10 +60,14 @@ for (const mode of ['train', 'eval'] as const) {
 
     it('Dropout (mask fixed by seeding before each evaluation; p = 0; p = 1)', () => {
       const drop = set(new ng.nn.Dropout(0.4));
-      check((x) => {
-        ng.manualSeed(99);
-        return drop.forward(x);
-      }, [input([5, 6])], 'Dropout(0.4)');
+      check(
+        (x) => {
+          ng.manualSeed(99);
+          return drop.forward(x);
+        },
+        [input([5, 6])],
+        'Dropout(0.4)',
+      );
       check(set(new ng.nn.Dropout(0)).forward, [input([5, 6])], 'Dropout(0)');
       check(set(new ng.nn.Dropout(1)).forward, [input([5, 6])], 'Dropout(1)');
     });
@@ -95,10 +99,14 @@ for (const mode of ['train', 'eval'] as const) {
       const net = set(new ng.nn.Sequential(new ng.nn.Linear(5, 6), new ng.nn.BatchNorm1d(6), new ng.nn.Tanh(), new ng.nn.Dropout(0.3), new ng.nn.Linear(6, 3)));
       const ce = new ng.nn.CrossEntropyLoss();
       const y = [0, 2, 1, 1, 0, 2];
-      check((x) => {
-        ng.manualSeed(5);
-        return ce.forward(net.forward(x), y);
-      }, [input([6, 5]), ...net.parameters()], 'network');
+      check(
+        (x) => {
+          ng.manualSeed(5);
+          return ce.forward(net.forward(x), y);
+        },
+        [input([6, 5]), ...net.parameters()],
+        'network',
+      );
     });
   });
 }

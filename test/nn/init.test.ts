@@ -67,7 +67,7 @@ describe('nn.init', () => {
   it('kaimingNormal: N(0, gain²/fan), fan_in or fan_out', () => {
     ng.manualSeed(4);
     expectDistribution(init.kaimingNormal(ng.zeros([N, N])), 2 / fanIn);
-    expectDistribution(init.kaimingNormal(ng.zeros([256, N]), { mode: 'fan_out', nonlinearity: 'tanh' }), (25 / 9) / 256);
+    expectDistribution(init.kaimingNormal(ng.zeros([256, N]), { mode: 'fan_out', nonlinearity: 'tanh' }), 25 / 9 / 256);
   });
 
   it('lecunNormal: N(0, 1/fan_in)', () => {

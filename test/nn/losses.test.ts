@@ -77,7 +77,11 @@ describe('nn: CrossEntropyLoss', () => {
     for (const g of x.grad!.data) expect(Number.isFinite(g)).to.equal(true);
     const ref = reference(data, N, K, (n, k) => (k === y[n] ? 1 : 0));
     expectClose([loss.item()], [ref.loss.reduce((a, b) => a + b) / N], { rtol: 1e-6, what: 'loss' });
-    expectClose(x.grad!.data, ref.grad.map((g) => g / N), { rtol: 1e-6, atol: 1e-7, what: 'grad' });
+    expectClose(
+      x.grad!.data,
+      ref.grad.map((g) => g / N),
+      { rtol: 1e-6, atol: 1e-7, what: 'grad' },
+    );
     // the largest loss (2e4 for the wrong class at +1e4) survives in float32
     expect(new ng.nn.CrossEntropyLoss({ reduction: 'none' }).forward(x, y).data[0]).to.be.closeTo(2e4, 1);
   });
@@ -100,7 +104,11 @@ describe('nn: CrossEntropyLoss', () => {
     const xg = ng.tensor(data, [N, K], { requiresGrad: true });
     const w = Float32Array.from({ length: N }, (_, i) => i - 3);
     new ng.nn.CrossEntropyLoss({ reduction: 'none' }).forward(xg, y).backward(ng.tensor(w));
-    expectClose(xg.grad!.data, ref.grad.map((g, i) => g * w[Math.floor(i / K)]), { rtol: 1e-5, atol: 1e-6, what: 'none grad' });
+    expectClose(
+      xg.grad!.data,
+      ref.grad.map((g, i) => g * w[Math.floor(i / K)]),
+      { rtol: 1e-5, atol: 1e-6, what: 'none grad' },
+    );
   });
 
   it('label smoothing follows t = (1 − ε)·onehot + ε/K, for class indices and probability targets', () => {
@@ -115,7 +123,11 @@ describe('nn: CrossEntropyLoss', () => {
     const loss = new ng.nn.CrossEntropyLoss({ labelSmoothing: eps }).forward(x, y);
     expectClose([loss.item()], [ref.loss.reduce((a, b) => a + b) / N], { rtol: 1e-5 });
     loss.backward();
-    expectClose(x.grad!.data, ref.grad.map((g) => g / N), { rtol: 1e-5, atol: 1e-7 });
+    expectClose(
+      x.grad!.data,
+      ref.grad.map((g) => g / N),
+      { rtol: 1e-5, atol: 1e-7 },
+    );
 
     const p = randomArray(N * K, rnd, 0, 1);
     const refP = reference(data, N, K, (n, k) => (1 - eps) * p[n * K + k] + eps / K);
@@ -136,20 +148,32 @@ describe('nn: CrossEntropyLoss', () => {
       loss.backward();
       expectClose(x.grad!.data, ref.grad, { rtol: 1e-5, atol: 1e-7, what: `grad K=${K}` });
     }
-    const bad = ng.tensor([[0, NaN, 1], [0, 1, 2]]);
+    const bad = ng.tensor([
+      [0, NaN, 1],
+      [0, 1, 2],
+    ]);
     const none = new ng.nn.CrossEntropyLoss({ reduction: 'none' }).forward(bad, [0, 0]);
     expect(Number.isNaN(none.data[0])).to.equal(true);
     expect(Number.isFinite(none.data[1])).to.equal(true);
     const ninf = new ng.nn.CrossEntropyLoss({ reduction: 'none' }).forward(ng.tensor([[0, -Infinity, 1]]), [0]);
     expectClose(ninf.data, [Math.log(1 + Math.E)], { rtol: 1e-6 });
     // a row of −∞ only is 0/0 (NaN), as in PyTorch; the next row is unaffected
-    const allInf = new ng.nn.CrossEntropyLoss({ reduction: 'none' }).forward(ng.tensor([[-Infinity, -Infinity], [1, 1]]), [0, 1]);
+    const allInf = new ng.nn.CrossEntropyLoss({ reduction: 'none' }).forward(
+      ng.tensor([
+        [-Infinity, -Infinity],
+        [1, 1],
+      ]),
+      [0, 1],
+    );
     expect(Number.isNaN(allInf.data[0])).to.equal(true);
     expectClose([allInf.data[1]], [Math.log(2)], { rtol: 1e-6 });
   });
 
   it('accepts class indices as Int32Array, number[] or a Tensor [N]', () => {
-    const x = ng.tensor([[1, 2, 3], [3, 1, 0]]);
+    const x = ng.tensor([
+      [1, 2, 3],
+      [3, 1, 0],
+    ]);
     const a = new ng.nn.CrossEntropyLoss().forward(x, Int32Array.from([2, 0])).item();
     expect(new ng.nn.CrossEntropyLoss().forward(x, [2, 0]).item()).to.equal(a);
     expect(new ng.nn.CrossEntropyLoss().forward(x, ng.tensor([2, 0])).item()).to.equal(a);
@@ -220,8 +244,16 @@ describe('nn: MSELoss', () => {
     const x = ng.tensor(a, [3, 4], { requiresGrad: true });
     const y = ng.tensor(b, [3, 4], { requiresGrad: true });
     new ng.nn.MSELoss().forward(x, y).backward();
-    expectClose(x.grad!.data, Array.from(a, (v, i) => (2 * (v - b[i])) / 12), { rtol: 1e-6 });
-    expectClose(y.grad!.data, Array.from(a, (v, i) => (-2 * (v - b[i])) / 12), { rtol: 1e-6 });
+    expectClose(
+      x.grad!.data,
+      Array.from(a, (v, i) => (2 * (v - b[i])) / 12),
+      { rtol: 1e-6 },
+    );
+    expectClose(
+      y.grad!.data,
+      Array.from(a, (v, i) => (-2 * (v - b[i])) / 12),
+      { rtol: 1e-6 },
+    );
   });
 
   it('throws on a shape mismatch, naming both shapes', () => {

@@ -7,8 +7,7 @@ import * as ng from '../../lib';
 import { expectClose, lcg, randomArray } from '../helpers';
 
 const rnd = lcg(77);
-const mlp = (): ng.nn.Sequential =>
-  new ng.nn.Sequential(new ng.nn.Linear(6, 8), new ng.nn.BatchNorm1d(8), new ng.nn.ReLU(), new ng.nn.Linear(8, 4));
+const mlp = (): ng.nn.Sequential => new ng.nn.Sequential(new ng.nn.Linear(6, 8), new ng.nn.BatchNorm1d(8), new ng.nn.ReLU(), new ng.nn.Linear(8, 4));
 
 class Block extends ng.nn.Module {
   readonly fc: ng.nn.Linear;
@@ -32,7 +31,15 @@ describe('nn: Module', () => {
     expect(net.parameters().every((p) => p.requiresGrad)).to.equal(true);
     expect(net.buffers().some((b) => b.requiresGrad)).to.equal(false);
     expect(Object.keys(net.stateDict())).to.deep.equal([
-      '0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked', '3.weight', '3.bias',
+      '0.weight',
+      '0.bias',
+      '1.weight',
+      '1.bias',
+      '1.running_mean',
+      '1.running_var',
+      '1.num_batches_tracked',
+      '3.weight',
+      '3.bias',
     ]);
     const nested = new ng.nn.Sequential(new Block(), new ng.nn.Tanh());
     expect(nested.namedParameters().map(([n]) => n)).to.deep.equal(['0.scale', '0.fc.weight', '0.fc.bias']);
@@ -60,7 +67,9 @@ describe('nn: Module', () => {
   it('the same seed builds the same network, run after run; another seed another one', () => {
     const build = (seed: number): Float32Array[] => {
       ng.manualSeed(seed);
-      return mlp().parameters().map((p) => new Float32Array(p.data));
+      return mlp()
+        .parameters()
+        .map((p) => new Float32Array(p.data));
     };
     const a = build(123);
     const b = build(123);
@@ -99,7 +108,9 @@ describe('nn: Module', () => {
     delete without['1.running_var'];
     expect(() => net.loadStateDict(without)).to.throw(/missing keys: 0\.bias, 1\.running_var/);
     expect(() => net.loadStateDict({ ...good, '4.weight': ng.zeros([2]) })).to.throw(/unexpected keys: 4\.weight/);
-    expect(() => net.loadStateDict({ ...good, '3.weight': ng.zeros([4, 7]) })).to.throw(/'3\.weight' has shape \[4, 7\] in the state dict but \[4, 8\] in the module/);
+    expect(() => net.loadStateDict({ ...good, '3.weight': ng.zeros([4, 7]) })).to.throw(
+      /'3\.weight' has shape \[4, 7\] in the state dict but \[4, 8\] in the module/,
+    );
     expect(() => net.loadStateDict({ ...good, '3.bias': [1, 2, 3, 4] as unknown as ng.Tensor })).to.throw(/'3\.bias' is not a Tensor/);
     expect(() => net.loadStateDict(null as unknown as Record<string, ng.Tensor>)).to.throw(/stateDict/);
     // nothing was copied by the failed loads
@@ -150,7 +161,19 @@ describe('nn: Linear', () => {
     const lin = new ng.nn.Linear(3, 2);
     lin.weight.data.set([1, 2, 3, -1, 0, 1]);
     lin.bias!.data.set([0.5, -0.5]);
-    expect(lin.forward(ng.tensor([[1, 1, 1], [0, 1, 2]])).toArray()).to.deep.equal([[6.5, -0.5], [8.5, 1.5]]);
+    expect(
+      lin
+        .forward(
+          ng.tensor([
+            [1, 1, 1],
+            [0, 1, 2],
+          ]),
+        )
+        .toArray(),
+    ).to.deep.equal([
+      [6.5, -0.5],
+      [8.5, 1.5],
+    ]);
     expect(lin.forward(ng.tensor([1, 1, 1])).toArray()).to.deep.equal([6.5, -0.5]);
     const y3 = lin.forward(ng.tensor([[[1, 1, 1]], [[0, 1, 2]]]));
     expect(y3.shape).to.deep.equal([2, 1, 2]);
@@ -208,8 +231,16 @@ describe('nn: BatchNorm1d', () => {
       return (v - s.mean[c]) / Math.sqrt(s.biased[c] + 1e-5);
     });
     expectClose(y.data, expected, { rtol: 1e-5, atol: 1e-5 });
-    expectClose(bn.runningMean!.data, s.mean.map((m) => 0.3 * m), { rtol: 1e-5 });
-    expectClose(bn.runningVar!.data, s.unbiased.map((v) => 0.7 + 0.3 * v), { rtol: 1e-5 });
+    expectClose(
+      bn.runningMean!.data,
+      s.mean.map((m) => 0.3 * m),
+      { rtol: 1e-5 },
+    );
+    expectClose(
+      bn.runningVar!.data,
+      s.unbiased.map((v) => 0.7 + 0.3 * v),
+      { rtol: 1e-5 },
+    );
     expect(bn.numBatchesTracked!.item()).to.equal(1);
   });
 
@@ -221,7 +252,11 @@ describe('nn: BatchNorm1d', () => {
     bn.forward(ng.tensor(x2, [4, 3]));
     const m1 = stats(x1, 4, 3, 1).mean;
     const m2 = stats(x2, 4, 3, 1).mean;
-    expectClose(bn.runningMean!.data, m1.map((m, i) => (m + m2[i]) / 2), { rtol: 1e-5 });
+    expectClose(
+      bn.runningMean!.data,
+      m1.map((m, i) => (m + m2[i]) / 2),
+      { rtol: 1e-5 },
+    );
     expect(bn.numBatchesTracked!.item()).to.equal(2);
   });
 

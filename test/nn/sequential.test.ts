@@ -18,7 +18,11 @@ function net(seed: number): ng.nn.Sequential {
 }
 
 function input(rows: number, requiresGrad = false): ng.Tensor {
-  return ng.tensor(Array.from({ length: rows }, () => Array.from(randomArray(5, rnd, -2, 2))), undefined, { requiresGrad });
+  return ng.tensor(
+    Array.from({ length: rows }, () => Array.from(randomArray(5, rnd, -2, 2))),
+    undefined,
+    { requiresGrad },
+  );
 }
 
 /** The modules one by one (never fused, never reusing). */
@@ -28,7 +32,12 @@ function unfused(m: ng.nn.Sequential, x: ng.Tensor): ng.Tensor {
   return h;
 }
 
-const weights = ng.tensor([[1, -2, 0.5], [0.25, 1, -1], [2, 0, 1], [-1, 1, 1]]);
+const weights = ng.tensor([
+  [1, -2, 0.5],
+  [0.25, 1, -1],
+  [2, 0, 1],
+  [-1, 1, 1],
+]);
 /** A scalar that depends on every output element differently. */
 function lossOf(out: ng.Tensor): ng.Tensor {
   return ng.sum(ng.mul(out, ng.reshape(weights, [4, 3])));
@@ -158,7 +167,11 @@ describe('nn: Sequential fast paths', () => {
     const x = input(2);
     const plain = ng.noGrad(() => lin.forward(x));
     const sub = ng.noGrad(() => new ng.nn.Sequential(lin, new Doubled()).forward(x));
-    expectClose(sub.data, Array.from(plain.data, (v) => 2 * Math.max(v, 0)), { rtol: 1e-6 });
+    expectClose(
+      sub.data,
+      Array.from(plain.data, (v) => 2 * Math.max(v, 0)),
+      { rtol: 1e-6 },
+    );
     const relu = new ng.nn.ReLU();
     relu.forward = (t: ng.Tensor) => t; // identity instead of max(x, 0)
     const replaced = ng.noGrad(() => new ng.nn.Sequential(lin, relu).forward(x));
@@ -194,10 +207,16 @@ describe('nn: Sequential fast paths', () => {
 
     it('is not overwritten by the next call after backward()', () => {
       const { keep, model } = build();
-      model.forward(ng.tensor([[1, 2]])).sum().backward();
+      model
+        .forward(ng.tensor([[1, 2]]))
+        .sum()
+        .backward();
       const a = keep.kept!;
       const before = Array.from(a.data);
-      model.forward(ng.tensor([[100, 200]])).sum().backward();
+      model
+        .forward(ng.tensor([[100, 200]]))
+        .sum()
+        .backward();
       expect(Array.from(a.data)).to.deep.equal(before);
     });
 
@@ -205,10 +224,16 @@ describe('nn: Sequential fast paths', () => {
       ng.manualSeed(12);
       const keep = new Keep();
       const model = new ng.nn.Sequential(new ng.nn.Linear(3, 4), new ng.nn.ReLU(), keep, new ng.nn.Linear(4, 2));
-      model.forward(ng.ones([2, 3])).sum().backward();
+      model
+        .forward(ng.ones([2, 3]))
+        .sum()
+        .backward();
       const a = keep.kept!;
       const before = Array.from(a.data);
-      model.forward(ng.full([2, 3], -3)).sum().backward();
+      model
+        .forward(ng.full([2, 3], -3))
+        .sum()
+        .backward();
       expect(Array.from(a.data)).to.deep.equal(before);
     });
 

@@ -19,17 +19,47 @@ describe('ops: add, sub, mul, div', () => {
   const rnd = lcg(20240501);
   // [shape of a, shape of b] with N, M drawn per test; b of div stays in ±[0.5, 1.5]
   const forms: [string, (N: number, M: number) => [number[], number[]]][] = [
-    ['same shape', (N, M) => [[N, M], [N, M]]],
+    [
+      'same shape',
+      (N, M) => [
+        [N, M],
+        [N, M],
+      ],
+    ],
     ['row [M] over [N, M]', (N, M) => [[N, M], [M]]],
     ['[N, M] with row [M] on the left', (N, M) => [[M], [N, M]]],
     ['1-element tensor [1]', (N, M) => [[N, M], [1]]],
     ['0-d tensor', (N, M) => [[N, M], []]],
     ['0-d on the left', (N, M) => [[], [N, M]]],
-    ['[N, 1] with [1, M]', (N, M) => [[N, 1], [1, M]]],
-    ['column [N, 1] over [N, M]', (N, M) => [[N, M], [N, 1]]],
+    [
+      '[N, 1] with [1, M]',
+      (N, M) => [
+        [N, 1],
+        [1, M],
+      ],
+    ],
+    [
+      'column [N, 1] over [N, M]',
+      (N, M) => [
+        [N, M],
+        [N, 1],
+      ],
+    ],
     ['3-D [2, N, 1] with [M]', (N, M) => [[2, N, 1], [M]]],
-    ['3-D [N, 1, M] with [3, 1]', (N, M) => [[N, 1, M], [3, 1]]],
-    ['[1, 1] with [N, M]', (N, M) => [[1, 1], [N, M]]],
+    [
+      '3-D [N, 1, M] with [3, 1]',
+      (N, M) => [
+        [N, 1, M],
+        [3, 1],
+      ],
+    ],
+    [
+      '[1, 1] with [N, M]',
+      (N, M) => [
+        [1, 1],
+        [N, M],
+      ],
+    ],
   ];
   for (const [name, fn, ref] of OPS) {
     describe(name, () => {
@@ -90,6 +120,10 @@ describe('ops: add, sub, mul, div', () => {
     const b = ng.tensor([1, 2], undefined, { requiresGrad: true });
     ng.mul(a, b).sum().backward();
     expect(Array.from(b.grad!.data)).to.deep.equal([3, 3]);
-    expect(a.grad!.toArray()).to.deep.equal([[1, 2], [1, 2], [1, 2]]);
+    expect(a.grad!.toArray()).to.deep.equal([
+      [1, 2],
+      [1, 2],
+      [1, 2],
+    ]);
   });
 });

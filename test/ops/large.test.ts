@@ -30,14 +30,31 @@ describe('ops: outputs above the uninitialised-allocation threshold are fully wr
     ['add same shape', () => ng.add(x, y), () => refBroadcast((p, q) => p + q, x.data, [R, C], y.data, [R, C])],
     ['div by a row', () => ng.div(x, row), () => refBroadcast((p, q) => p / q, x.data, [R, C], row.data, [C])],
     ['mul by a number', () => ng.mul(x, 3), () => refBroadcast((p, q) => p * q, x.data, [R, C], [3], [])],
-    ['[R, 1] − [1, C]', () => ng.sub(x.sum(1, true), row.reshape([1, C])), () => refBroadcast((p, q) => p - q, refReduce(x.data, [R, C], 1, false).data, [R, 1], row.data, [1, C])],
+    [
+      '[R, 1] − [1, C]',
+      () => ng.sub(x.sum(1, true), row.reshape([1, C])),
+      () => refBroadcast((p, q) => p - q, refReduce(x.data, [R, C], 1, false).data, [R, 1], row.data, [1, C]),
+    ],
     ['exp', () => ng.exp(x), () => ({ shape: [R, C], data: Array.from(x.data, Math.exp) })],
     ['relu', () => ng.relu(x), () => ({ shape: [R, C], data: Array.from(x.data, (v) => Math.max(v, 0)) })],
     ['sum along 0', () => ng.sum(x, 0), () => refReduce(x.data, [R, C], 0, false)],
     ['mean along 1', () => ng.mean(x, 1), () => refReduce(x.data, [R, C], 1, true)],
     ['softmax along 0', () => ng.softmax(x, 0), () => ({ shape: [R, C], data: refSoftmax(x.data, [R, C], 0, false) })],
     ['transpose', () => ng.transpose(x), () => ({ shape: [C, R], data: Array.from({ length: R * C }, (_, i) => x.data[(i % R) * C + Math.floor(i / R)]) })],
-    ['matmul', () => ng.matmul(x, ng.transpose(y)), () => ({ shape: [R, R], data: refMatmul(x.data, Array.from({ length: R * C }, (_, i) => y.data[(i % R) * C + Math.floor(i / R)]), R, C, R) })],
+    [
+      'matmul',
+      () => ng.matmul(x, ng.transpose(y)),
+      () => ({
+        shape: [R, R],
+        data: refMatmul(
+          x.data,
+          Array.from({ length: R * C }, (_, i) => y.data[(i % R) * C + Math.floor(i / R)]),
+          R,
+          C,
+          R,
+        ),
+      }),
+    ],
   ];
   for (const [name, op, ref] of cases) {
     it(name, () => {

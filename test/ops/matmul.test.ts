@@ -98,7 +98,12 @@ describe('ops: matmul and transpose', () => {
   });
 
   it('transpose: values, shape, gradcheck, method form and (1, 0) axes', () => {
-    for (const [R, C] of [[1, 5], [4, 1], [3, 7], [40, 33]]) {
+    for (const [R, C] of [
+      [1, 5],
+      [4, 1],
+      [3, 7],
+      [40, 33],
+    ]) {
       const x = randT(rnd, [R, C]);
       const y = ng.transpose(x);
       expect(y.shape).to.deep.equal([C, R]);
@@ -113,12 +118,23 @@ describe('ops: matmul and transpose', () => {
 
 describe('matmulInto', () => {
   it('writes the product into an existing tensor and returns it', () => {
-    const a = ng.tensor([[1, 2], [3, 4], [5, 6]]);
-    const b = ng.tensor([[1, 0, 2], [0, 1, 3]]);
+    const a = ng.tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const b = ng.tensor([
+      [1, 0, 2],
+      [0, 1, 3],
+    ]);
     const out = ng.full([3, 3], 99);
     const r = ng.matmulInto(out, a, b);
     expect(r).to.equal(out);
-    expect(out.toArray()).to.deep.equal([[1, 2, 8], [3, 4, 18], [5, 6, 28]]);
+    expect(out.toArray()).to.deep.equal([
+      [1, 2, 8],
+      [3, 4, 18],
+      [5, 6, 28],
+    ]);
   });
   it('checks the shape, refuses aliasing and autograd', () => {
     const a = ng.ones([2, 3]);

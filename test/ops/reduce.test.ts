@@ -46,7 +46,10 @@ describe('ops: sum and mean', () => {
   });
 
   it('exact values on a small case; mean of nothing is NaN, sum of nothing is 0 (PyTorch)', () => {
-    const x = ng.tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = ng.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(ng.sum(x, 0).toArray()).to.deep.equal([5, 7, 9]);
     expect(ng.mean(x, -1).toArray()).to.deep.equal([2, 5]);
     expect(ng.sum(x).item()).to.equal(21);

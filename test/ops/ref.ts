@@ -79,12 +79,7 @@ export function refMatmul(a: ArrayLike<number>, b: ArrayLike<number>, M: number,
 }
 
 /** Reduction along one axis (or all) by multi-index, in double. */
-export function refReduce(
-  x: ArrayLike<number>,
-  shape: readonly number[],
-  axis: number | undefined,
-  mean: boolean,
-): { shape: number[]; data: Float64Array } {
+export function refReduce(x: ArrayLike<number>, shape: readonly number[], axis: number | undefined, mean: boolean): { shape: number[]; data: Float64Array } {
   if (axis === undefined) {
     let s = 0;
     for (let i = 0; i < x.length; i++) s += x[i];

@@ -9,11 +9,23 @@ describe('ops: reshape and clone', () => {
   it('reshape keeps the elements in order; −1 is inferred', () => {
     const x = ng.arange(24);
     const cases: [number[], number[]][] = [
-      [[2, 3, 4], [2, 3, 4]],
-      [[4, -1], [4, 6]],
+      [
+        [2, 3, 4],
+        [2, 3, 4],
+      ],
+      [
+        [4, -1],
+        [4, 6],
+      ],
       [[-1], [24]],
-      [[-1, 2, 2], [6, 2, 2]],
-      [[1, 24, 1], [1, 24, 1]],
+      [
+        [-1, 2, 2],
+        [6, 2, 2],
+      ],
+      [
+        [1, 24, 1],
+        [1, 24, 1],
+      ],
     ];
     for (const [arg, want] of cases) {
       const y = ng.reshape(x, arg);

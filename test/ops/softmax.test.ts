@@ -37,9 +37,15 @@ describe('ops: softmax and logSoftmax', () => {
   });
 
   it('logits of ±1e4 stay finite', () => {
-    const x = ng.tensor([[1e4, -1e4, 0], [5e3, 5e3, -1e4]]);
+    const x = ng.tensor([
+      [1e4, -1e4, 0],
+      [5e3, 5e3, -1e4],
+    ]);
     const s = ng.softmax(x).toArray();
-    expect(s).to.deep.equal([[1, 0, 0], [0.5, 0.5, 0]]);
+    expect(s).to.deep.equal([
+      [1, 0, 0],
+      [0.5, 0.5, 0],
+    ]);
     const l = ng.logSoftmax(x).data;
     expect(l[0]).to.equal(0);
     expect(l[1]).to.equal(-2e4);

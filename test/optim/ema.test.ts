@@ -4,18 +4,29 @@ import * as ng from '../../lib';
 import { lcg, randomArray } from '../helpers';
 
 /** A stand-in for an ng.nn.Module: just the structural interface EMA relies on. */
-function model(seed: number, shapes: Record<string, number[]> = { 'fc.weight': [3, 4], 'fc.bias': [3] }): {
+function model(
+  seed: number,
+  shapes: Record<string, number[]> = { 'fc.weight': [3, 4], 'fc.bias': [3] },
+): {
   namedParameters(): [string, ng.Tensor][];
   t: Record<string, ng.Tensor>;
 } {
   const rnd = lcg(seed);
   const t: Record<string, ng.Tensor> = {};
-  for (const [name, shape] of Object.entries(shapes)) t[name] = ng.tensor(randomArray(shape.reduce((a, b) => a * b, 1), rnd), shape, { requiresGrad: true });
+  for (const [name, shape] of Object.entries(shapes))
+    t[name] = ng.tensor(
+      randomArray(
+        shape.reduce((a, b) => a * b, 1),
+        rnd,
+      ),
+      shape,
+      { requiresGrad: true },
+    );
   return { t, namedParameters: () => Object.entries(t) };
 }
 
 describe('ng.optim.EMA', () => {
-  it('starts as a copy of the parameters (not a view) and follows θ\' ← d·θ\' + (1 − d)·θ', () => {
+  it("starts as a copy of the parameters (not a view) and follows θ' ← d·θ' + (1 − d)·θ", () => {
     const m = model(1);
     const ema = new ng.optim.EMA(m, { decay: 0.8 });
     const ref = m.namedParameters().map(([, p]) => Float64Array.from(p.data));
@@ -126,7 +137,15 @@ describe('ng.optim.EMA', () => {
     expect(() => new ng.optim.EMA({ namedParameters: () => [] })).to.throw(RangeError, /has no parameters to average/);
     expect(() => new ng.optim.EMA({ namedParameters: () => [['a', 3]] } as never)).to.throw(TypeError, /parameter 0' must be a \[name, Tensor\] pair/);
     const dup = ng.zeros([2]);
-    expect(() => new ng.optim.EMA({ namedParameters: () => [['a', dup], ['a', dup]] })).to.throw(RangeError, /lists the parameter name 'a' twice/);
+    expect(
+      () =>
+        new ng.optim.EMA({
+          namedParameters: () => [
+            ['a', dup],
+            ['a', dup],
+          ],
+        }),
+    ).to.throw(RangeError, /lists the parameter name 'a' twice/);
     const ema = new ng.optim.EMA(m);
     expect(() => (ema.decay = 2)).to.throw(RangeError, /Invalid decay value: 2/);
   });

@@ -27,7 +27,12 @@ export function linearProblem(x: FixtureTensor, y: FixtureTensor, w0: FixtureTen
     b,
     x: xs,
     y: ys,
-    module: { namedParameters: () => [['weight', W], ['bias', b]] },
+    module: {
+      namedParameters: () => [
+        ['weight', W],
+        ['bias', b],
+      ],
+    },
     lossAndGrad() {
       const pred = ng.add(ng.matmul(xs, ng.transpose(W)), b);
       const loss = ng.mean(ng.pow(ng.sub(pred, ys), 2));

@@ -49,9 +49,27 @@ describe('ng.optim.Optimizer', () => {
       ['SGD weightDecay', SGD, { lr: 0.1, weightDecay: -1e-4 }, /Invalid weight_decay value: -0.0001/, 'range'],
       ['SGD dampening type', SGD, { lr: 0.1, dampening: null }, /argument 'dampening' must be a finite number, got null/, 'type'],
       ['SGD nesterov type', SGD, { lr: 0.1, momentum: 0.9, nesterov: 1 }, /argument 'nesterov' must be a boolean, got 1/, 'type'],
-      ['SGD nesterov without momentum', SGD, { lr: 0.1, nesterov: true }, /Nesterov momentum requires a momentum and zero dampening \(got momentum 0, dampening 0\)/, 'range'],
-      ['SGD nesterov with dampening', SGD, { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }, /Nesterov momentum requires a momentum and zero dampening/, 'range'],
-      ['SGD snake_case option', SGD, { lr: 0.1, weight_decay: 0.1 }, /argument 'weight_decay' must be a known option \(one of lr, momentum, dampening, nesterov, weightDecay\)/, 'type'],
+      [
+        'SGD nesterov without momentum',
+        SGD,
+        { lr: 0.1, nesterov: true },
+        /Nesterov momentum requires a momentum and zero dampening \(got momentum 0, dampening 0\)/,
+        'range',
+      ],
+      [
+        'SGD nesterov with dampening',
+        SGD,
+        { lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true },
+        /Nesterov momentum requires a momentum and zero dampening/,
+        'range',
+      ],
+      [
+        'SGD snake_case option',
+        SGD,
+        { lr: 0.1, weight_decay: 0.1 },
+        /argument 'weight_decay' must be a known option \(one of lr, momentum, dampening, nesterov, weightDecay\)/,
+        'type',
+      ],
       ['RMSprop lr', RMSprop, { lr: -0.01 }, /ng\.optim\.RMSprop: Invalid learning rate: -0.01/, 'range'],
       ['RMSprop alpha', RMSprop, { alpha: -0.9 }, /Invalid alpha value: -0.9/, 'range'],
       ['RMSprop eps', RMSprop, { eps: -1e-8 }, /Invalid epsilon value: -1e-8/, 'range'],
@@ -122,7 +140,7 @@ describe('ng.optim.Optimizer', () => {
     });
   });
 
-  describe('defaults (PyTorch\'s)', () => {
+  describe("defaults (PyTorch's)", () => {
     const opts = (o: ng.optim.Optimizer): Record<string, unknown> => {
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { params, ...rest } = o.paramGroups[0] as unknown as Record<string, unknown>;
@@ -136,7 +154,7 @@ describe('ng.optim.Optimizer', () => {
       expect(opts(new ng.optim.AdamW([p]))).to.deep.equal({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false });
       expect(opts(new ng.optim.Rprop([p]))).to.deep.equal({ lr: 0.01, etas: [0.5, 1.2], stepSizes: [1e-6, 50] });
     });
-    it('copies pair options instead of aliasing the caller\'s array', () => {
+    it("copies pair options instead of aliasing the caller's array", () => {
       const betas: [number, number] = [0.8, 0.9];
       const opt = new ng.optim.Adam([param([3], 1)], { betas });
       betas[0] = 0.1;
@@ -295,7 +313,7 @@ describe('ng.optim.Optimizer', () => {
       prob.lossAndGrad();
       expect(Array.from(prob.W.grad!.data)).to.deep.equal(g1);
     });
-    it('{ setToNone: true } drops the gradients (PyTorch 2\'s default)', () => {
+    it("{ setToNone: true } drops the gradients (PyTorch 2's default)", () => {
       const prob = problem(3);
       const opt = new ng.optim.SGD([prob.W, prob.b], { lr: 0.1 });
       prob.lossAndGrad();
@@ -399,7 +417,10 @@ describe('ng.optim.Optimizer', () => {
       const wrongSize = { ...good, state: { ...good.state, 1: { step: 1, expAvg: ng.zeros([4]), expAvgSq: ng.zeros([3]) } } };
       expect(() => opt.loadStateDict(wrongSize)).to.throw(RangeError, /state\[1\]\.expAvg has 4 elements \(shape \[4\]\) but parameter 1 has shape \[3\]/);
       const unknown = { ...good, state: { 0: { step: 1, momentumBuffer: ng.zeros([3, 5]) } } };
-      expect(() => opt.loadStateDict(unknown)).to.throw(TypeError, /state\[0\]\.momentumBuffer' must be a known buffer of ng\.optim\.Adam \(one of expAvg, expAvgSq, maxExpAvgSq\)/);
+      expect(() => opt.loadStateDict(unknown)).to.throw(
+        TypeError,
+        /state\[0\]\.momentumBuffer' must be a known buffer of ng\.optim\.Adam \(one of expAvg, expAvgSq, maxExpAvgSq\)/,
+      );
       const badLr = { ...good, paramGroups: [{ ...good.paramGroups[0], lr: -1 }] };
       expect(() => opt.loadStateDict(badLr)).to.throw(RangeError, /Invalid learning rate: -1 \(paramGroups\[0\]\.lr must be >= 0\)/);
       const badStep = { ...good, state: { 0: { ...good.state[0], step: 1.5 } } };

@@ -16,7 +16,16 @@ const SHAPES = [[4, 3], [3], [1], [2, 2, 2]];
 /** Runs `opt` and `ref` on the same gradients for `steps` steps and compares the parameters. */
 function compare(make: (p: ng.Tensor[]) => ng.optim.Optimizer, ref: Rule, steps = 12, rtol = 1e-4): void {
   const rnd = lcg(12345);
-  const params = SHAPES.map((s) => ng.tensor(randomArray(s.reduce((a, b) => a * b, 1), rnd), s, { requiresGrad: true }));
+  const params = SHAPES.map((s) =>
+    ng.tensor(
+      randomArray(
+        s.reduce((a, b) => a * b, 1),
+        rnd,
+      ),
+      s,
+      { requiresGrad: true },
+    ),
+  );
   const theta = params.map((p) => Float64Array.from(p.data));
   const state: Record<string, Float64Array[]> = {};
   const opt = make(params);
@@ -26,7 +35,12 @@ function compare(make: (p: ng.Tensor[]) => ng.optim.Optimizer, ref: Rule, steps 
     for (const g of grads) g[0] = 0.5;
     params.forEach((p, k) => (p.grad = ng.tensor(grads[k], p.shape)));
     opt.step();
-    ref(theta, grads.map((g) => Float64Array.from(g)), state, t);
+    ref(
+      theta,
+      grads.map((g) => Float64Array.from(g)),
+      state,
+      t,
+    );
     params.forEach((p, k) => {
       for (let i = 0; i < p.size; i++) {
         const e = theta[k][i];
@@ -125,18 +139,19 @@ describe('ng.optim update rules against a double-precision reference (4 tensors 
     compare((p) => new ng.optim.SGD(p, { lr: 0.05, momentum: 0.9, dampening: 0.5, weightDecay: 0.1 }), sgdRef(0.05, 0.9, 0.5, 0.1, false)));
   it('SGD, nesterov + weight decay', () =>
     compare((p) => new ng.optim.SGD(p, { lr: 0.05, momentum: 0.7, nesterov: true, weightDecay: 0.01 }), sgdRef(0.05, 0.7, 0, 0.01, true)));
-  it('RMSprop, weight decay', () =>
-    compare((p) => new ng.optim.RMSprop(p, { lr: 0.01, weightDecay: 0.1 }), rmspropRef(0.01, 0.99, 1e-8, 0.1, 0, false)));
+  it('RMSprop, weight decay', () => compare((p) => new ng.optim.RMSprop(p, { lr: 0.01, weightDecay: 0.1 }), rmspropRef(0.01, 0.99, 1e-8, 0.1, 0, false)));
   it('RMSprop, centered + momentum + weight decay, alpha 0.9, eps 1e-3', () =>
     compare(
       (p) => new ng.optim.RMSprop(p, { lr: 0.01, alpha: 0.9, eps: 1e-3, momentum: 0.5, centered: true, weightDecay: 0.05 }),
       rmspropRef(0.01, 0.9, 1e-3, 0.05, 0.5, true),
     ));
-  it('RMSprop, momentum only', () =>
-    compare((p) => new ng.optim.RMSprop(p, { lr: 0.02, momentum: 0.9 }), rmspropRef(0.02, 0.99, 1e-8, 0, 0.9, false)));
+  it('RMSprop, momentum only', () => compare((p) => new ng.optim.RMSprop(p, { lr: 0.02, momentum: 0.9 }), rmspropRef(0.02, 0.99, 1e-8, 0, 0.9, false)));
   it('Adam, defaults', () => compare((p) => new ng.optim.Adam(p), adamRef(1e-3, 0.9, 0.999, 1e-8, 0, false, false)));
   it('Adam, amsgrad + L2 weight decay + eps 1e-2', () =>
-    compare((p) => new ng.optim.Adam(p, { lr: 0.05, betas: [0.5, 0.9], eps: 1e-2, weightDecay: 0.2, amsgrad: true }), adamRef(0.05, 0.5, 0.9, 1e-2, 0.2, true, false)));
+    compare(
+      (p) => new ng.optim.Adam(p, { lr: 0.05, betas: [0.5, 0.9], eps: 1e-2, weightDecay: 0.2, amsgrad: true }),
+      adamRef(0.05, 0.5, 0.9, 1e-2, 0.2, true, false),
+    ));
   it('AdamW, defaults (decoupled decay 0.01)', () => compare((p) => new ng.optim.AdamW(p, { lr: 0.01 }), adamRef(0.01, 0.9, 0.999, 1e-8, 0.01, false, true)));
   it('AdamW, amsgrad + strong decay', () =>
     compare((p) => new ng.optim.AdamW(p, { lr: 0.05, weightDecay: 0.5, amsgrad: true }), adamRef(0.05, 0.9, 0.999, 1e-8, 0.5, true, true)));
@@ -243,6 +258,9 @@ describe('optimizer bindings re-check their buffers', () => {
     expect(() => k.sgdStep(p, [p], null, null, 0.1, 0, 0, 0, false)).to.throw(TypeError, /'params' must be an array of Float32Arrays/);
     expect(() => k.sgdStep([p], [p], [p], new Int32Array(0), 0.1, 0.9, 0, 0, false)).to.throw(/'fresh' has 0 elements/);
     expect(() => k.adamStep([p], [p], [p], [p], null, new Float64Array([0]), 0.1, 0.9, 0.999, 1e-8, 0, false)).to.throw(/steps\[0\] must be >= 1/);
-    expect(() => k.adamStep([p], [p], [p], [p], null, new Float32Array([1]), 0.1, 0.9, 0.999, 1e-8, 0, false)).to.throw(TypeError, /'steps' must be a Float64Array/);
+    expect(() => k.adamStep([p], [p], [p], [p], null, new Float32Array([1]), 0.1, 0.9, 0.999, 1e-8, 0, false)).to.throw(
+      TypeError,
+      /'steps' must be a Float64Array/,
+    );
   });
 });

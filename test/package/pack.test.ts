@@ -132,13 +132,19 @@ describe('package: npm pack file list', function () {
     const native = walk('native', (n) => /\.(cc|h|c)$/.test(n));
     expect(native).to.include.members(['native/addon.cc', 'native/bindings/common.h', 'native/static/gfortran_shim.c']);
     expect(native.filter((f) => f.startsWith('native/kernels/')).length).to.be.greaterThan(5);
-    expect(native.filter((f) => !files.has(f)), 'native sources missing from the package').to.deep.equal([]);
+    expect(
+      native.filter((f) => !files.has(f)),
+      'native sources missing from the package',
+    ).to.deep.equal([]);
   });
 
   it('holds the prebuilt binaries when they are built', function () {
     const built = walk('prebuilds', (n) => n.endsWith('.node'));
     if (built.length === 0) this.skip(); // `npm run prebuildify` not run: nothing to ship
-    expect(built.filter((f) => !files.has(f)), 'prebuilt binaries missing from the package').to.deep.equal([]);
+    expect(
+      built.filter((f) => !files.has(f)),
+      'prebuilt binaries missing from the package',
+    ).to.deep.equal([]);
   });
 
   it('ships no tests, fixtures, build folders, benchmark output, source maps or dev configuration', () => {
@@ -192,7 +198,10 @@ describe('package: prepack refuses a release without a current prebuilt binary',
     const refused = spawnSync(process.execPath, [path.join(dir, 'scripts', 'prepack.js')], { env, encoding: 'utf8' });
     expect(refused.status).to.equal(1);
     expect(refused.stderr).to.include(`refusing to pack: ${bin} is missing`).and.include('npm run release');
-    const allowed = spawnSync(process.execPath, [path.join(dir, 'scripts', 'prepack.js')], { env: { ...env, NATIVEGRAD_PACK_FROM_SOURCE: '1' }, encoding: 'utf8' });
+    const allowed = spawnSync(process.execPath, [path.join(dir, 'scripts', 'prepack.js')], {
+      env: { ...env, NATIVEGRAD_PACK_FROM_SOURCE: '1' },
+      encoding: 'utf8',
+    });
     expect(allowed.status).to.equal(0);
   });
 });

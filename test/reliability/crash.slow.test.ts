@@ -30,7 +30,7 @@ describe('reliability: SIGKILL during Trainer checkpoint writes', function () {
     ng.setRngState(rngState);
   });
 
-  it('every kill leaves the last or the previous epoch\'s complete checkpoint, which resumes', async () => {
+  it("every kill leaves the last or the previous epoch's complete checkpoint, which resumes", async () => {
     const kills = Number(process.env.NG_FIT_CRASH_KILLS ?? 12);
     const target = path.join(dir, 'fit.ckpt');
     const child = path.join(__dirname, 'fit_child.js');

@@ -75,7 +75,16 @@ function kernels(): void {
   raw.mseBackward(F(8), F(8), F(1), 0, 0.125, F(8), F(8, 1));
   raw.gatherBatch(F(8), F(20), I([4, 0]), 5, 4, new Int32Array(2), I([0, 1, 2, 3, 4]), 1);
   raw.gatherBatch(F(8), F(20), I([4, 0]), 5, 4, F(6), F(15), 3);
-  for (const src of [new Uint8Array(5), new Int8Array(5), new Int16Array(5), new Uint16Array(5), new Int32Array(5), new Uint32Array(5), F(5), new Float64Array(5)])
+  for (const src of [
+    new Uint8Array(5),
+    new Int8Array(5),
+    new Int16Array(5),
+    new Uint16Array(5),
+    new Int32Array(5),
+    new Uint32Array(5),
+    F(5),
+    new Float64Array(5),
+  ])
     raw.castToF32(F(5), src, 1 / 255);
   raw.argmaxRows(new Int32Array(2), F(8), 2, 4);
   raw.countCorrect(F(8), I([1, 2]), 2, 4);
@@ -93,7 +102,16 @@ function kernels(): void {
   const [p3, g3, m3, v3, x3] = lists(5, 4);
   raw.adamStep(p3, g3, m3, v3, x3, Float64Array.of(1, 2), 1e-3, 0.9, 0.999, 1e-8, 0.01, true);
   const [p4, g4, q4, z4] = lists(4, 4);
-  raw.rpropStep(p4, g4, q4, z4.map((t) => t.fill(0.01)), 0.5, 1.2, 1e-6, 50);
+  raw.rpropStep(
+    p4,
+    g4,
+    q4,
+    z4.map((t) => t.fill(0.01)),
+    0.5,
+    1.2,
+    1e-6,
+    50,
+  );
   const [e5, p5] = lists(2, 4);
   raw.emaUpdate(e5, p5, 0.9);
   const d = F(16);
@@ -124,16 +142,31 @@ async function publicApi(): Promise<void> {
   const bytes = ng.io.serialize(model, { note: 'valgrind' });
   model.loadStateDict(ng.io.deserialize(bytes).tensors);
   const a = ng.randn([5, 5], { requiresGrad: true });
-  ng.sum(ng.softmax(ng.matmul(a, ng.transpose(a)).mul(0.5).add(ng.ones([5])), 0)).backward();
+  ng.sum(
+    ng.softmax(
+      ng
+        .matmul(a, ng.transpose(a))
+        .mul(0.5)
+        .add(ng.ones([5])),
+      0,
+    ),
+  ).backward();
   ng.mean(ng.logSoftmax(a.tanh().sigmoid().exp().log().sqrt().pow(2).abs().neg().relu(), 1)).backward();
-  ng.linalg.eigh(ng.tensor([[2, 1], [1, 2]]));
+  ng.linalg.eigh(
+    ng.tensor([
+      [2, 1],
+      [1, 2],
+    ]),
+  );
 }
 
 /** A worker thread loads the addon (a second instance: its own state, cleanup hook) and exits. */
 function workerLifecycle(): Promise<void> {
   const lib = path.resolve(__dirname, '..', '..', 'lib');
   return new Promise((resolve, reject) => {
-    const w = new Worker(`const ng = require(${JSON.stringify(lib)}); ng.manualSeed(1); ng.matmul(ng.randn([32, 32]), ng.randn([32, 32])).sum().item();`, { eval: true });
+    const w = new Worker(`const ng = require(${JSON.stringify(lib)}); ng.manualSeed(1); ng.matmul(ng.randn([32, 32]), ng.randn([32, 32])).sum().item();`, {
+      eval: true,
+    });
     w.once('error', reject);
     w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`worker exited with ${code}`))));
   });

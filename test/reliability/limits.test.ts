@@ -66,7 +66,14 @@ describe('reliability: limits are enforced with Errors that name them', function
       ['ng.mul broadcasting to 2^32', () => ng.mul(ng.zeros([65536, 1, 1]), ng.zeros([1, 256, 256]))],
       ['ng.matmul with a 2^32 output', () => ng.matmul(ng.zeros([65536, 1]), ng.zeros([1, 65536]))],
       ['nn.functional.linear with a 2^32 output', () => ng.nn.functional.linear(ng.zeros([65536, 1]), ng.zeros([65536, 1]))],
-      ['reshape of an empty tensor to a huge empty shape', () => ng.zeros([0]).reshape([2 ** 31, 2, 0]).reshape([2 ** 31, 2])],
+      [
+        'reshape of an empty tensor to a huge empty shape',
+        () =>
+          ng
+            .zeros([0])
+            .reshape([2 ** 31, 2, 0])
+            .reshape([2 ** 31, 2]),
+      ],
     ];
     for (const [what, call] of cases) refused(what, call, 'MAX_TENSOR_ELEMENTS');
     // a file that claims such a tensor (its data section is empty)
@@ -130,7 +137,7 @@ describe('reliability: limits are enforced with Errors that name them', function
     refused('two million empty objects', () => ng.io.deserialize(fileWithHeader(`{"w":[${'{},'.repeat(2 ** 21)}{}]}`), 'o.safetensors'), 'MAX_HEADER_ITEMS');
   });
 
-  it("a Trainer checkpoint whose JSON state nests deeper than its bound is refused before JSON.parse", () => {
+  it('a Trainer checkpoint whose JSON state nests deeper than its bound is refused before JSON.parse', () => {
     const model = new ng.nn.Linear(2, 2);
     const trainer = new ng.Trainer({ model, loss: new ng.nn.MSELoss(), optimizer: new ng.optim.SGD(model.parameters(), { lr: 0.1 }) });
     const state = `{"epoch":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`;

@@ -19,7 +19,10 @@ function stats(d: Float32Array): { mean: number; std: number; min: number; max: 
 
 describe('creation', () => {
   it('zeros, ones, full', () => {
-    expect(ng.zeros([2, 2]).toArray()).to.deep.equal([[0, 0], [0, 0]]);
+    expect(ng.zeros([2, 2]).toArray()).to.deep.equal([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(ng.ones([3]).toArray()).to.deep.equal([1, 1, 1]);
     expect(ng.full([2], -2.5).toArray()).to.deep.equal([-2.5, -2.5]);
     expect(ng.zeros([]).shape).to.deep.equal([]);

@@ -6,7 +6,15 @@ import * as ng from '../../lib';
 // requiresGrad=true, grad_fn=<…> spelt gradFn=<op>).
 describe('Tensor printing (PyTorch 1.13 layout)', () => {
   const cases: [string, () => ng.Tensor, string][] = [
-    ['a matrix of integral values', () => ng.tensor([[1, 2], [3, 4]]), 'tensor([[1., 2.],\n        [3., 4.]])'],
+    [
+      'a matrix of integral values',
+      () =>
+        ng.tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      'tensor([[1., 2.],\n        [3., 4.]])',
+    ],
     ['a scalar', () => ng.tensor(3.5), 'tensor(3.5000)'],
     ['magnitudes spanning more than 1000x: scientific', () => ng.tensor([1e-5, 1, 100]), 'tensor([1.0000e-05, 1.0000e+00, 1.0000e+02])'],
     ['nan and inf, right-aligned', () => ng.tensor([NaN, Infinity, 1.5]), 'tensor([   nan,    inf, 1.5000])'],

@@ -8,8 +8,22 @@ describe('Tensor', () => {
     const cases: [unknown, number[], number[]][] = [
       [3.5, [], [3.5]],
       [[1, 2, 3], [3], [1, 2, 3]],
-      [[[1, 2, 3], [4, 5, 6]], [2, 3], [1, 2, 3, 4, 5, 6]],
-      [[[[1], [2]], [[3], [4]]], [2, 2, 1], [1, 2, 3, 4]],
+      [
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+        [2, 3],
+        [1, 2, 3, 4, 5, 6],
+      ],
+      [
+        [
+          [[1], [2]],
+          [[3], [4]],
+        ],
+        [2, 2, 1],
+        [1, 2, 3, 4],
+      ],
       [[], [0], []],
       [[[]], [1, 0], []],
       [[[], []], [2, 0], []],
@@ -31,7 +45,11 @@ describe('Tensor', () => {
     }
     it('an explicit shape reshapes flat values', () => {
       const t = ng.tensor([1, 2, 3, 4, 5, 6], [3, 2]);
-      expect(t.toArray()).to.deep.equal([[1, 2], [3, 4], [5, 6]]);
+      expect(t.toArray()).to.deep.equal([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]);
       expect(ng.tensor(new Float32Array(6), [1, 2, 3]).shape).to.deep.equal([1, 2, 3]);
     });
     it('copies: later writes to the source do not reach the tensor', () => {
@@ -88,8 +106,16 @@ describe('Tensor', () => {
     it('tensors of 4096 elements (16 KiB) or more start on a 64-byte boundary, whichever way they are made', () => {
       const x = ng.randn([128, 784]);
       const made = [
-        ng.zeros([4096]), ng.ones([65, 65]), x, ng.tensor(new Float32Array(5000)), x.clone(), x.reshape([784, 128]), ng.transpose(x),
-        ng.matmul(x, ng.randn([784, 64])), ng.relu(x), new ng.nn.Linear(784, 256).weight,
+        ng.zeros([4096]),
+        ng.ones([65, 65]),
+        x,
+        ng.tensor(new Float32Array(5000)),
+        x.clone(),
+        x.reshape([784, 128]),
+        ng.transpose(x),
+        ng.matmul(x, ng.randn([784, 64])),
+        ng.relu(x),
+        new ng.nn.Linear(784, 256).weight,
       ];
       made.forEach((t, i) => expect(k.addressMod(t.data, 64), `tensor ${i}`).to.equal(0));
       const p = ng.randn([300, 40], { requiresGrad: true });
@@ -103,8 +129,15 @@ describe('Tensor', () => {
     it('tensors of 16384 elements (64 KiB) or more start on a page (4096 bytes), so same-index loops over them never 4K-alias', () => {
       const x = ng.randn([128, 784]);
       const made = [
-        ng.zeros([16384]), ng.ones([129, 129]), x, ng.tensor(new Float32Array(20000)), x.clone(), ng.transpose(x),
-        ng.matmul(x, ng.randn([784, 128])), ng.relu(x), ng.add(x, 1),
+        ng.zeros([16384]),
+        ng.ones([129, 129]),
+        x,
+        ng.tensor(new Float32Array(20000)),
+        x.clone(),
+        ng.transpose(x),
+        ng.matmul(x, ng.randn([784, 128])),
+        ng.relu(x),
+        ng.add(x, 1),
       ];
       made.forEach((t, i) => expect(k.addressMod(t.data, 4096), `tensor ${i}`).to.equal(0));
       // below 64 KiB only the cache line is kept (at most 64 bytes more per tensor)

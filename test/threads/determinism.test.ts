@@ -103,7 +103,10 @@ describe('BLAS thread policy: deterministic results at several threads', functio
     const prev = ng.getNumThreads();
     try {
       ng.manualSeed(5);
-      const cases = [[32, 128, 256], [128, 784, 256]].map(([m, k, n]) => ({ a: ng.randn([m, k]), b: ng.randn([k, n]) }));
+      const cases = [
+        [32, 128, 256],
+        [128, 784, 256],
+      ].map(([m, k, n]) => ({ a: ng.randn([m, k]), b: ng.randn([k, n]) }));
       const at = (threads: number): Float32Array[] => {
         ng.setNumThreads(threads);
         return cases.map(({ a, b }) => ng.matmul(a, b).data.slice());

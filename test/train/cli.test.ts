@@ -55,7 +55,9 @@ describe('nativegrad CLI', () => {
     try {
       const r = spawnSync(process.execPath, [cli, 'train', '--epochs', '1', '--val-split', '0', '--out', out, '--threads', '1'], { encoding: 'utf8' });
       expect(r.status, r.stderr).to.equal(0);
-      expect(r.stdout).to.match(/; 1 epoch;/).and.match(/1438 training, 359 test samples/);
+      expect(r.stdout)
+        .to.match(/; 1 epoch;/)
+        .and.match(/1438 training, 359 test samples/);
       expect(r.stderr).to.not.match(/val_loss/);
       expect(r.stdout).to.match(/test accuracy: /);
     } finally {

@@ -68,14 +68,16 @@ function lockstep(s: Setup, batches: { x: ng.Tensor; y: Target }[], steps: numbe
   return { step, tape };
 }
 
-const mlp = (...sizes: number[]): (() => ng.nn.Sequential) => () => {
-  const layers: ng.nn.Module[] = [];
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    layers.push(new ng.nn.Linear(sizes[l], sizes[l + 1]));
-    if (l + 2 < sizes.length) layers.push(new ng.nn.ReLU());
-  }
-  return new ng.nn.Sequential(...layers);
-};
+const mlp =
+  (...sizes: number[]): (() => ng.nn.Sequential) =>
+  () => {
+    const layers: ng.nn.Module[] = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      layers.push(new ng.nn.Linear(sizes[l], sizes[l + 1]));
+      if (l + 2 < sizes.length) layers.push(new ng.nn.ReLU());
+    }
+    return new ng.nn.Sequential(...layers);
+  };
 const adam = (p: ng.Tensor[]): ng.optim.Optimizer => new ng.optim.Adam(p, { lr: 0.01 });
 
 describe('train: compileStep (forward, loss and backward as one call)', () => {
@@ -131,7 +133,19 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
       return m;
     };
     const batches = [data(10, 8, 4, 9)];
-    const { step } = lockstep({ build, loss: () => new ng.nn.CrossEntropyLoss(), opt: (p) => new ng.optim.SGD(p.filter((t) => t.requiresGrad), { lr: 0.1 }) }, batches, 6);
+    const { step } = lockstep(
+      {
+        build,
+        loss: () => new ng.nn.CrossEntropyLoss(),
+        opt: (p) =>
+          new ng.optim.SGD(
+            p.filter((t) => t.requiresGrad),
+            { lr: 0.1 },
+          ),
+      },
+      batches,
+      6,
+    );
     const m = step.model as ng.nn.Sequential;
     expect((m.at(0) as ng.nn.Linear).weight.grad).to.equal(null);
     expect((m.at(2) as ng.nn.Linear).bias!.grad).to.equal(null);
@@ -148,9 +162,13 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
     const tensorOf = (f: FixtureTensor): ng.Tensor => ng.tensor(Float32Array.from(f.data), f.shape);
     const builds = [
       mlp(6, 5, 4, 3),
-      (): ng.nn.Sequential => new ng.nn.Sequential(new ng.nn.Linear(6, 5, { bias: false }), new ng.nn.ReLU(), new ng.nn.Linear(5, 4), new ng.nn.Linear(4, 3), new ng.nn.ReLU()),
+      (): ng.nn.Sequential =>
+        new ng.nn.Sequential(new ng.nn.Linear(6, 5, { bias: false }), new ng.nn.ReLU(), new ng.nn.Linear(5, 4), new ng.nn.Linear(4, 3), new ng.nn.ReLU()),
     ];
-    const losses = [(): ng.nn.CrossEntropyLoss => new ng.nn.CrossEntropyLoss(), (): ng.nn.CrossEntropyLoss => new ng.nn.CrossEntropyLoss({ labelSmoothing: 0.1, reduction: 'sum' })];
+    const losses = [
+      (): ng.nn.CrossEntropyLoss => new ng.nn.CrossEntropyLoss(),
+      (): ng.nn.CrossEntropyLoss => new ng.nn.CrossEntropyLoss({ labelSmoothing: 0.1, reduction: 'sum' }),
+    ];
     expect(doc.cases).to.have.length(2);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (doc.cases as any[]).forEach((c, i) => {
@@ -163,7 +181,8 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
       expectClose([step.run(x, y)], [c.loss], { rtol: 1e-5, what: `${c.name}: loss` });
       const named = new Map(model.namedParameters());
       expect([...named.keys()]).to.deep.equal(Object.keys(c.grads));
-      for (const [k, g] of Object.entries(c.grads)) expectClose(named.get(k)!.grad!.data, (g as FixtureTensor).data, { rtol: 1e-4, atol: 1e-7, what: `${c.name}: grad ${k}` });
+      for (const [k, g] of Object.entries(c.grads))
+        expectClose(named.get(k)!.grad!.data, (g as FixtureTensor).data, { rtol: 1e-4, atol: 1e-7, what: `${c.name}: grad ${k}` });
       const opt = new ng.optim.Adam(model.parameters(), { lr: 0.01 });
       const got: number[] = [];
       for (let s = 0; s < 3; s++) {
@@ -172,7 +191,8 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
         opt.step();
       }
       expectClose(got, c.adam_losses, { rtol: 1e-5, what: `${c.name}: Adam losses` });
-      for (const [k, p] of Object.entries(c.adam_params)) expectClose(named.get(k)!.data, (p as FixtureTensor).data, { rtol: 1e-4, atol: 1e-6, what: `${c.name}: ${k} after 3 Adam steps` });
+      for (const [k, p] of Object.entries(c.adam_params))
+        expectClose(named.get(k)!.data, (p as FixtureTensor).data, { rtol: 1e-4, atol: 1e-6, what: `${c.name}: ${k} after 3 Adam steps` });
     });
   });
 
@@ -236,7 +256,12 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
 
   it('runs through the tape, with its results, whatever it cannot fuse: BatchNorm1d, MSELoss, reduction none, { fuse: false }, a replaced forward', () => {
     const cases: [string, () => ng.train.CompiledStep, RegExp][] = [
-      ['BatchNorm1d', () => ng.train.compileStep(new ng.nn.Sequential(new ng.nn.Linear(4, 3), new ng.nn.BatchNorm1d(3), new ng.nn.Linear(3, 2)), new ng.nn.CrossEntropyLoss()), /module 1 \(BatchNorm1d\)/],
+      [
+        'BatchNorm1d',
+        () =>
+          ng.train.compileStep(new ng.nn.Sequential(new ng.nn.Linear(4, 3), new ng.nn.BatchNorm1d(3), new ng.nn.Linear(3, 2)), new ng.nn.CrossEntropyLoss()),
+        /module 1 \(BatchNorm1d\)/,
+      ],
       ['MSELoss', () => ng.train.compileStep(mlp(4, 2)(), new ng.nn.MSELoss()), /not an ng\.nn\.CrossEntropyLoss/],
       ['Linear alone', () => ng.train.compileStep(new ng.nn.Linear(4, 2), new ng.nn.CrossEntropyLoss()), /not an ng\.nn\.Sequential/],
       ["reduction 'none'", () => ng.train.compileStep(mlp(4, 2)(), new ng.nn.CrossEntropyLoss({ reduction: 'none' })), /reduction 'none'/],
@@ -271,7 +296,9 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
     expect(step.reason).to.match(/module 2/);
     // the replaced forward runs: the output is twice the plain Linear's
     const v = step.run(d2.x, d2.y);
-    const plain = ng.noGrad(() => ng.nn.functional.linear(ng.relu(ng.nn.functional.linear(d2.x, (m.at(0) as ng.nn.Linear).weight, (m.at(0) as ng.nn.Linear).bias)), last.weight, last.bias));
+    const plain = ng.noGrad(() =>
+      ng.nn.functional.linear(ng.relu(ng.nn.functional.linear(d2.x, (m.at(0) as ng.nn.Linear).weight, (m.at(0) as ng.nn.Linear).bias)), last.weight, last.bias),
+    );
     expect(Array.from(step.output!.data)).to.deep.equal(Array.from(plain.data, (t) => Math.fround(2 * t)));
     expect(Number.isFinite(v)).to.equal(true);
   });
@@ -280,14 +307,40 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
     ng.manualSeed(4);
     const m = mlp(3, 2)();
     const step = ng.train.compileStep(m, new ng.nn.CrossEntropyLoss());
-    const x = ng.tensor([[1, 2, 3], [0, -1, 1]], undefined, { requiresGrad: true });
-    step.run(ng.tensor([[1, 2, 3], [0, -1, 1]]), [0, 1]);
+    const x = ng.tensor(
+      [
+        [1, 2, 3],
+        [0, -1, 1],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
+    step.run(
+      ng.tensor([
+        [1, 2, 3],
+        [0, -1, 1],
+      ]),
+      [0, 1],
+    );
     expect(step.lastRunFused).to.equal(true);
     step.run(x, [0, 1]);
     expect(step.lastRunFused).to.equal(false);
     expect(x.grad, 'the input’s gradient, from the tape').to.not.equal(null);
-    const probs = ng.tensor([[0.3, 0.7], [1, 0]]);
-    expect(Number.isFinite(step.run(ng.tensor([[1, 2, 3], [0, -1, 1]]), probs))).to.equal(true);
+    const probs = ng.tensor([
+      [0.3, 0.7],
+      [1, 0],
+    ]);
+    expect(
+      Number.isFinite(
+        step.run(
+          ng.tensor([
+            [1, 2, 3],
+            [0, -1, 1],
+          ]),
+          probs,
+        ),
+      ),
+    ).to.equal(true);
     expect(step.lastRunFused).to.equal(false);
     expect(() => ng.noGrad(() => step.run(ng.tensor([[1, 2, 3]]), [1]))).to.throw(/does not require grad/);
     expect(step.fused).to.equal(true); // the model itself still fuses
@@ -323,13 +376,27 @@ describe('train: compileStep (forward, loss and backward as one call)', () => {
     const step = ng.train.compileStep(ident, new ng.nn.CrossEntropyLoss());
     expect(step.fused).to.equal(false);
     expect(step.reason).to.match(/empty/);
-    const x = ng.tensor([[1, 2], [3, 4]], undefined, { requiresGrad: true });
+    const x = ng.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
     step.run(x, [0, 1]);
     expect(step.output).to.equal(x);
     step.run(ng.tensor([[0, 1]], undefined, { requiresGrad: true }), [1]);
     expect(x.isDisposed, 'the first input survives the second run').to.equal(false);
     // an output of its own is freed at the next run
-    const w = ng.tensor([[1, -1], [0.5, 2]], undefined, { requiresGrad: true });
+    const w = ng.tensor(
+      [
+        [1, -1],
+        [0.5, 2],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
     const model = { forward: (t: ng.Tensor): ng.Tensor => t.matmul(w), parameters: () => [w] };
     const step2 = ng.train.compileStep(model as never, new ng.nn.CrossEntropyLoss());
     step2.run(ng.tensor([[1, 2]]), [0]);

@@ -83,11 +83,7 @@ describe('Trainer.fit: early stopping, validation data, logs and errors', () => 
     const train = data(64, 3);
     const val = data(30, 4);
     const runs: number[][] = [];
-    for (const validation of [
-      new ng.data.DataLoader(val, { batchSize: 16 }),
-      val,
-      new ng.data.TensorDataset(val.x, val.y),
-    ] as ng.train.ValidationData[]) {
+    for (const validation of [new ng.data.DataLoader(val, { batchSize: 16 }), val, new ng.data.TensorDataset(val.x, val.y)] as ng.train.ValidationData[]) {
       const { trainer } = setup();
       const h = await trainer.fit(new ng.data.DataLoader(train, { batchSize: 16 }), { epochs: 2, progress: false, validation });
       runs.push(h.epochs.flatMap((e) => [e.valLoss!, e.valAccuracy!]));
@@ -110,7 +106,10 @@ describe('Trainer.fit: early stopping, validation data, logs and errors', () => 
     const { trainer } = setup();
     const d = data(8, 6);
     d.x.data.fill(3e38); // finite, but the logits overflow to ±Inf
-    const err = await trainer.fit(new ng.data.DataLoader(d, { batchSize: 8 }), { epochs: 1, progress: false }).then(() => null, (e: Error) => e);
+    const err = await trainer.fit(new ng.data.DataLoader(d, { batchSize: 8 }), { epochs: 1, progress: false }).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err?.message).to.match(/epoch 1, batch 1\. The batch is finite, so the learning rate \(0\.1\) is probably too large/);
   });
 
@@ -124,7 +123,10 @@ describe('Trainer.fit: early stopping, validation data, logs and errors', () => 
     const loader = new ng.data.DataLoader(data(8, 7), { batchSize: 4 });
     for (const [opts, re] of [
       [{ epochs: 1, epoch: 2 }, /Trainer\.fit: argument 'epoch' must be a known option .*did you mean 'epochs'\?/],
-      [{ epochs: 1, checkpoint: { path: 'x', evry: 2 } }, /Trainer\.fit: argument 'checkpoint\.evry' must be a known option \(one of path, every\).*did you mean 'every'\?/],
+      [
+        { epochs: 1, checkpoint: { path: 'x', evry: 2 } },
+        /Trainer\.fit: argument 'checkpoint\.evry' must be a known option \(one of path, every\).*did you mean 'every'\?/,
+      ],
     ] as [object, RegExp][])
       await trainer.fit(loader, opts as never).then(
         () => expect.fail('fit must reject'),

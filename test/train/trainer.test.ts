@@ -119,7 +119,10 @@ describe('Trainer', () => {
         progress: false,
         callbacks: { onBatchEnd: (log) => void (log.batch === 2 && (before = model.parameters().map((p) => Float32Array.from(p.data)))) },
       })
-      .then(() => null, (e: Error) => e);
+      .then(
+        () => null,
+        (e: Error) => e,
+      );
     expect(err?.message).to.match(/epoch 1, batch 3/);
     model.parameters().forEach((p, i) => expect(Array.from(p.data)).to.deep.equal(Array.from(before[i])));
     for (const p of model.parameters()) expect(p.grad === null || p.grad.data.every((g) => g === 0), 'no NaN gradients left behind').to.equal(true);
@@ -185,7 +188,10 @@ describe('Trainer', () => {
     const before = model.parameters().map((p) => Float32Array.from(p.data));
     const h = await trainer.fit(batches(train, 32, true), { epochs: 1, validation: batches(val, 90, false), progress: false });
     const after = model.parameters().map((p) => Float32Array.from(p.data));
-    expect(after.some((a, i) => a.some((v, j) => v !== before[i][j])), 'training changed the live weights').to.equal(true);
+    expect(
+      after.some((a, i) => a.some((v, j) => v !== before[i][j])),
+      'training changed the live weights',
+    ).to.equal(true);
     const live = await trainer.evaluate(batches(val, 90, false));
     expect(h.epochs[0].valLoss, 'EMA validation differs from live-weight validation').to.not.be.closeTo(live.loss, 1e-4);
     expect(Number.isFinite(initialVal.loss)).to.equal(true);

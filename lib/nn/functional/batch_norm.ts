@@ -47,8 +47,7 @@ export function batchNorm1dAs(
   const training = !!opts.training;
   const momentum = checkNumber(fn, 'momentum', opts.momentum ?? 0.1, { min: 0, max: 1 });
   const eps = checkNumber(fn, 'eps', opts.eps ?? 1e-5, { min: 0 });
-  if (x.ndim !== 2 && x.ndim !== 3)
-    throw shapeError(fn, `expected a 2-D [N, C] or 3-D [N, C, L] input, got shape ${shapeStr(x.shape)}`);
+  if (x.ndim !== 2 && x.ndim !== 3) throw shapeError(fn, `expected a 2-D [N, C] or 3-D [N, C, L] input, got shape ${shapeStr(x.shape)}`);
   const [N, C] = x.shape;
   const L = x.ndim === 3 ? x.shape[2] : 1;
   const per = (arg: string, t: Tensor | null): Tensor | null => {
@@ -63,8 +62,7 @@ export function batchNorm1dAs(
   const w = per('weight', weight);
   const b = per('bias', bias);
   if ((rm === null) !== (rv === null)) throw rangeError(fn, 'give both runningMean and runningVar, or neither');
-  if (training && N * L <= 1)
-    throw rangeError(fn, `Expected more than 1 value per channel when training, got input of shape ${shapeStr(x.shape)}`);
+  if (training && N * L <= 1) throw rangeError(fn, `Expected more than 1 value per channel when training, got input of shape ${shapeStr(x.shape)}`);
   const batchStats = training || rm === null;
   if (batchStats && N * L === 0) throw rangeError(fn, `cannot take batch statistics of an empty input of shape ${shapeStr(x.shape)}`);
 
@@ -73,8 +71,22 @@ export function batchNorm1dAs(
   const rstd = allocate(fn, C);
   // running statistics go to the kernel to be updated (training) or used (evaluation)
   const useRunning = rm !== null && (training || !batchStats);
-  k.batchNorm1dForward(out.data, mean, rstd, useRunning ? rm!.data : null, useRunning ? rv!.data : null,
-    x.data, w ? w.data : null, b ? b.data : null, N, C, L, eps, momentum, batchStats);
+  k.batchNorm1dForward(
+    out.data,
+    mean,
+    rstd,
+    useRunning ? rm!.data : null,
+    useRunning ? rv!.data : null,
+    x.data,
+    w ? w.data : null,
+    b ? b.data : null,
+    N,
+    C,
+    L,
+    eps,
+    momentum,
+    batchStats,
+  );
   const inputs = [x];
   if (w) inputs.push(w);
   if (b) inputs.push(b);

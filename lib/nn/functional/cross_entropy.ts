@@ -80,13 +80,17 @@ export function checkReduction(fn: string, r: unknown): Reduction {
  * Class indices copied (the backward must not see later edits) into an Int32Array over the bytes of
  * `store`, a scratch buffer of N elements from the tape's pool, each checked to lie in [0, K).
  */
-function classIndices(fn: string, target: Int32Array | number[] | Tensor, N: number, K: number, logitsShape: readonly number[], store: Float32Array, ignore: number): Int32Array {
+function classIndices(
+  fn: string,
+  target: Int32Array | number[] | Tensor,
+  N: number,
+  K: number,
+  logitsShape: readonly number[],
+  store: Float32Array,
+  ignore: number,
+): Int32Array {
   const len = target instanceof Tensor ? target.shape[0] : target.length;
-  if (len !== N)
-    throw shapeError(
-      fn,
-      `batch size mismatch: input of shape ${shapeStr(logitsShape)} has ${N} rows but the target has ${len} class indices`,
-    );
+  if (len !== N) throw shapeError(fn, `batch size mismatch: input of shape ${shapeStr(logitsShape)} has ${N} rows but the target has ${len} class indices`);
   const out = new Int32Array(store.buffer, store.byteOffset, N);
   if (target instanceof Int32Array) {
     // integers already: copy at once, then only the range needs checking
@@ -100,8 +104,7 @@ function classIndices(fn: string, target: Int32Array | number[] | Tensor, N: num
   const src: ArrayLike<number> = target instanceof Tensor ? target.data : target;
   for (let i = 0; i < N; i++) {
     const v = src[i];
-    if (typeof v !== 'number' || !Number.isInteger(v))
-      throw argError(fn, `target[${i}]`, 'an integer class index', v);
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw argError(fn, `target[${i}]`, 'an integer class index', v);
     if ((v < 0 || v >= K) && v !== ignore) throw outOfRange(fn, i, v, K, logitsShape);
     out[i] = v;
   }
@@ -127,7 +130,10 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
   const [N, K] = logits.shape;
   if (K === 0) throw shapeError(fn, `input of shape ${shapeStr(logits.shape)} has no classes`);
   if (weight !== null && weight.shape[0] !== K)
-    throw shapeError(fn, `weight of shape ${shapeStr(weight.shape)} does not fit the input of shape ${shapeStr(logits.shape)}: it needs one weight per class, [${K}]`);
+    throw shapeError(
+      fn,
+      `weight of shape ${shapeStr(weight.shape)} does not fit the input of shape ${shapeStr(logits.shape)}: it needs one weight per class, [${K}]`,
+    );
   const wd = weight === null ? null : weight.data;
 
   let classes: Int32Array | null = null;
@@ -139,7 +145,10 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
       if (target.shape[0] !== N || target.shape[1] !== K)
         throw shapeError(fn, `target probabilities of shape ${shapeStr(target.shape)} do not match the input of shape ${shapeStr(logits.shape)}`);
       if (opts.ignoreIndex !== undefined && ignore >= 0)
-        throw rangeError(fn, `ignoreIndex (${ignore}) applies to class-index targets, not to probabilities ${shapeStr(target.shape)} (PyTorch: "ignore_index is not supported for floating point target")`);
+        throw rangeError(
+          fn,
+          `ignoreIndex (${ignore}) applies to class-index targets, not to probabilities ${shapeStr(target.shape)} (PyTorch: "ignore_index is not supported for floating point target")`,
+        );
       probsTarget = target;
     } else if (target.ndim === 1) {
       classStore = takeUninit(fn, N);
@@ -182,8 +191,40 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
     'crossEntropy',
     inputs,
     (g, gradOf) => {
-      if (plain) k.softmaxXentBackward(gradOf(0), probsTarget ? gradOf(1) : null, g, stride, scale, probs, lse, logits.data, classes, probsTarget ? probsTarget.data : null, N, K, eps);
-      else k.softmaxXentBackward(gradOf(0), probsTarget ? gradOf(1) : null, g, stride, scale, probs, lse, logits.data, classes, probsTarget ? probsTarget.data : null, N, K, eps, wd, classes ? ignore : null);
+      if (plain)
+        k.softmaxXentBackward(
+          gradOf(0),
+          probsTarget ? gradOf(1) : null,
+          g,
+          stride,
+          scale,
+          probs,
+          lse,
+          logits.data,
+          classes,
+          probsTarget ? probsTarget.data : null,
+          N,
+          K,
+          eps,
+        );
+      else
+        k.softmaxXentBackward(
+          gradOf(0),
+          probsTarget ? gradOf(1) : null,
+          g,
+          stride,
+          scale,
+          probs,
+          lse,
+          logits.data,
+          classes,
+          probsTarget ? probsTarget.data : null,
+          N,
+          K,
+          eps,
+          wd,
+          classes ? ignore : null,
+        );
     },
     classStore ? [probs, lse, classStore] : [probs, lse],
   );

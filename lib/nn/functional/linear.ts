@@ -34,7 +34,13 @@ export function linearReluAs(fn: string, x: Tensor, weight: Tensor, bias: Tensor
  * `into`, is reused when it is the output's shape.
  */
 export function linearOp(
-  fn: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, withRelu: boolean, into: Float32Array | null, intoShape: readonly number[] | null = null,
+  fn: string,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  withRelu: boolean,
+  into: Float32Array | null,
+  intoShape: readonly number[] | null = null,
 ): Tensor {
   checkTensor(fn, 'input', x);
   checkTensor(fn, 'weight', weight);
