@@ -43,6 +43,9 @@ interface FlatState extends ParamState {
   arena: ParamArena;
   /** each buffer's per-parameter views, as the parameters' states hold them */
   views: Record<string, Float32Array[]>;
+  /** the buffer names, and the parameters' states, as of the last arena step */
+  names: string[];
+  states: ParamState[];
   ps: Float32Array[];
   gs: Float32Array[];
   sts: ParamState[];
@@ -241,59 +244,71 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     const params = group.params;
     const arena = arenaOfTensor(params[0]);
     if (arena === undefined || !arena.covers(params)) return false;
-    // every parameter fresh, or all at one step with the same buffers
+    const kept = this.flatStates.get(group);
+    const flat = kept !== undefined && kept.arena === arena && this.inSync(kept, params) ? kept : this.syncFlat(group, arena);
+    if (flat === null) return false;
+    flat.step += 1;
+    this.updateGroup(group, flat.ps, flat.gs, flat.sts);
+    let count = 0;
+    for (const _name in flat.buffers) count++;
+    if (count !== flat.names.length) {
+      // the rule created buffers just now: each parameter's state gets its views of them
+      flat.names = Object.keys(flat.buffers);
+      for (const name of flat.names) if (flat.views[name] === undefined) flat.views[name] = params.map((_, i) => arena.viewOf(flat.buffers[name], i));
+      for (let i = 0; i < params.length; i++) for (const name of flat.names) flat.states[i].buffers[name] = flat.views[name][i];
+    }
+    for (let i = 0; i < params.length; i++) flat.states[i].step = flat.step;
+    return true;
+  }
+
+  /** Whether the parameters' states are still the views the last arena step left (no allocation). */
+  private inSync(flat: FlatState, params: readonly Tensor[]): boolean {
+    for (let i = 0; i < params.length; i++) {
+      const st = this.state.get(params[i]);
+      if (st !== flat.states[i] || st.step !== flat.step) return false;
+      for (let k = 0; k < flat.names.length; k++) if (st.buffers[flat.names[k]] !== flat.views[flat.names[k]][i]) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The group's arena state, rebuilt from the parameters' states (copied into arena-sized buffers,
+   * each state then holding views), or null when they cannot share one call: some parameters
+   * fresh and others not, different steps or different buffers.
+   */
+  private syncFlat(group: ParamGroup<O>, arena: ParamArena): FlatState | null {
+    const params = group.params;
     const first = this.state.get(params[0]);
     const names = first ? Object.keys(first.buffers) : [];
     for (let i = 1; i < params.length; i++) {
       const st = this.state.get(params[i]);
-      if ((st === undefined) !== (first === undefined)) return false;
+      if ((st === undefined) !== (first === undefined)) return null;
       if (st === undefined || first === undefined) continue;
-      if (st.step !== first.step) return false;
+      if (st.step !== first.step) return null;
       const keys = Object.keys(st.buffers);
-      if (keys.length !== names.length || !names.every((n) => n in st.buffers)) return false;
+      if (keys.length !== names.length || !names.every((n) => n in st.buffers)) return null;
     }
-    let flat = this.flatStates.get(group);
-    if (flat === undefined || flat.arena !== arena) {
-      flat = { arena, step: 0, buffers: {}, views: {}, ps: [arena.data], gs: [arena.grad], sts: [] };
-      flat.sts.push(flat);
-      this.flatStates.set(group, flat);
-    }
-    // the arena-sized buffers hold what the parameters' states hold (copied in if they were
-    // replaced, e.g. by loadStateDict)
-    for (const name of Object.keys(flat.buffers))
-      if (!names.includes(name)) {
-        delete flat.buffers[name];
-        delete flat.views[name];
-      }
-    for (const name of names) {
-      if (flat.buffers[name] === undefined) {
-        flat.buffers[name] = allocate(this.fn, arena.length, 64);
-        flat.views[name] = params.map((_, i) => arena.viewOf(flat!.buffers[name], i));
-      }
-      const views = flat.views[name];
-      for (let i = 0; i < params.length; i++) {
-        const st = this.state.get(params[i])!;
-        if (st.buffers[name] !== views[i]) {
-          views[i].set(st.buffers[name]);
-          st.buffers[name] = views[i];
-        }
-      }
-    }
-    flat.step = (first ? first.step : 0) + 1;
-    this.updateGroup(group, flat.ps, flat.gs, flat.sts);
-    // buffers the rule created just now get their per-parameter views; every state takes the step
-    for (const name of Object.keys(flat.buffers))
-      if (flat.views[name] === undefined) flat.views[name] = params.map((_, i) => arena.viewOf(flat!.buffers[name], i));
-    for (let i = 0; i < params.length; i++) {
-      let st = this.state.get(params[i]);
+    const flat: FlatState = { arena, step: first ? first.step : 0, buffers: {}, views: {}, names, states: [], ps: [arena.data], gs: [arena.grad], sts: [] };
+    flat.sts.push(flat);
+    for (const p of params) {
+      let st = this.state.get(p);
       if (st === undefined) {
         st = { step: 0, buffers: {} };
-        this.state.set(params[i], st);
+        this.state.set(p, st);
       }
-      st.step = flat.step;
-      for (const name in flat.views) st.buffers[name] = flat.views[name][i];
+      flat.states.push(st);
     }
-    return true;
+    for (const name of names) {
+      const buf = allocate(this.fn, arena.length, 64);
+      flat.buffers[name] = buf;
+      flat.views[name] = params.map((_, i) => arena.viewOf(buf, i));
+      flat.states.forEach((st, i) => {
+        flat.views[name][i].set(st.buffers[name]);
+        st.buffers[name] = flat.views[name][i];
+      });
+    }
+    this.flatStates.set(group, flat);
+    return flat;
   }
 
   /**
