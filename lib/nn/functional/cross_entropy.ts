@@ -191,40 +191,24 @@ export function crossEntropyAs(fn: string, logits: Tensor, target: CrossEntropyT
     'crossEntropy',
     inputs,
     (g, gradOf) => {
-      if (plain)
-        k.softmaxXentBackward(
-          gradOf(0),
-          probsTarget ? gradOf(1) : null,
-          g,
-          stride,
-          scale,
-          probs,
-          lse,
-          logits.data,
-          classes,
-          probsTarget ? probsTarget.data : null,
-          N,
-          K,
-          eps,
-        );
-      else
-        k.softmaxXentBackward(
-          gradOf(0),
-          probsTarget ? gradOf(1) : null,
-          g,
-          stride,
-          scale,
-          probs,
-          lse,
-          logits.data,
-          classes,
-          probsTarget ? probsTarget.data : null,
-          N,
-          K,
-          eps,
-          wd,
-          classes ? ignore : null,
-        );
+      // the plain case passes no weight and no ignored index (null: absent), as the forward
+      k.softmaxXentBackward(
+        gradOf(0),
+        probsTarget ? gradOf(1) : null,
+        g,
+        stride,
+        scale,
+        probs,
+        lse,
+        logits.data,
+        classes,
+        probsTarget ? probsTarget.data : null,
+        N,
+        K,
+        eps,
+        plain ? null : wd,
+        plain || !classes ? null : ignore,
+      );
     },
     classStore ? [probs, lse, classStore] : [probs, lse],
   );
